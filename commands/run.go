@@ -1,0 +1,177 @@
+package commands
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+
+	"github.com/urfave/cli/v2"
+
+	"github.com/replaygate/replaygate/checks"
+	"github.com/replaygate/replaygate/errs"
+	"github.com/replaygate/replaygate/pipeline"
+	"github.com/replaygate/replaygate/reports"
+	"github.com/replaygate/replaygate/spec"
+)
+
+func runCommand(version string) *cli.Command {
+	return &cli.Command{
+		Name:      "run",
+		Usage:     "replay the traffic through the candidate, run every check, write every report",
+		UsageText: "replaygate run --spec FILE [--out-dir DIR] [--fail-on warn]",
+		Description: `Replays the spec's traffic through the candidate model, runs every configured
+check and writes the configured reports. result.json is always written to the
+output folder (reports.dir, or --out-dir). The exit code is the verdict.`,
+		Flags: []cli.Flag{specFlag, outDir, failOn, workers, quiet, noColor},
+		Action: func(c *cli.Context) error {
+			return runPipeline(c, version, pipeline.ModeRun)
+		},
+	}
+}
+
+func checkCommand(version string) *cli.Command {
+	return &cli.Command{
+		Name:      "check",
+		Usage:     "run the checks on rows that `replay` already scored (no model calls)",
+		UsageText: "replaygate check --spec FILE --scored scored.parquet [--out-dir DIR]",
+		Flags: []cli.Flag{specFlag,
+			&cli.StringFlag{Name: "scored", Usage: "scored rows written by `replaygate replay --out` (`FILE`, glob or folder)"},
+			outDir, failOn, workers, quiet, noColor},
+		Action: func(c *cli.Context) error {
+			if err := required(c, "scored"); err != nil {
+				return err
+			}
+			return runPipeline(c, version, pipeline.ModeCheck)
+		},
+	}
+}
+
+func replayCommand(version string) *cli.Command {
+	return &cli.Command{
+		Name:      "replay",
+		Usage:     "score the traffic with the candidate and write the scored rows",
+		UsageText: "replaygate replay --spec FILE --out scored.parquet",
+		Description: `Writes every traffic row with the candidate's columns appended:
+candidate_score, candidate_latency_ms and candidate_error ("class: message" on
+rows that could not be scored). The format follows the extension of --out:
+.parquet, .arrow, .csv or .jsonl. Run checks on it later with
+'replaygate check --scored'. Exits 1 when zero rows were replayed or rows errored.`,
+		Flags: []cli.Flag{specFlag,
+			&cli.StringFlag{Name: "out", Aliases: []string{"o"}, Usage: "write the scored rows to `FILE` (.parquet, .arrow, .csv, .jsonl)"},
+			workers, quiet, noColor},
+		Action: func(c *cli.Context) error {
+			if err := required(c, "out"); err != nil {
+				return err
+			}
+			return runPipeline(c, version, pipeline.ModeReplay)
+		},
+	}
+}
+
+// runPipeline is the shared body of run, check and replay.
+func runPipeline(c *cli.Context, version string, mode pipeline.Mode) error {
+	if err := noArgs(c); err != nil {
+		return err
+	}
+	if err := required(c, "spec"); err != nil {
+		return err
+	}
+	level := "fail"
+	if c.IsSet("fail-on") || c.String("fail-on") != "" {
+		level = c.String("fail-on")
+	}
+	if level != "fail" && level != "warn" {
+		return errs.Input("use --fail-on fail (the default) or --fail-on warn", "--fail-on %q is not a level", level)
+	}
+	sp, err := spec.Load(c.String("spec"))
+	if err != nil {
+		return err
+	}
+	opts := pipeline.Options{
+		Spec:    sp,
+		Mode:    mode,
+		Workers: c.Int("workers"),
+		Command: os.Args,
+		Version: version,
+	}
+	switch mode {
+	case pipeline.ModeCheck:
+		opts.Scored = c.String("scored")
+	case pipeline.ModeReplay:
+		opts.ScoredOut = c.String("out")
+	}
+	res, err := pipeline.Run(c.Context, opts)
+	if err != nil {
+		return err
+	}
+
+	formats := sp.Reports.Formats
+	if mode == pipeline.ModeReplay {
+		formats = []string{"terminal"}
+	} else {
+		dir := sp.Reports.Dir
+		if c.String("out-dir") != "" {
+			dir = c.String("out-dir")
+		}
+		if err := writeReports(res, dir, formats); err != nil {
+			return err
+		}
+	}
+	if !c.Bool("quiet") {
+		for _, f := range formats {
+			if f == "terminal" {
+				if err := reports.Terminal(c.App.Writer, res, reports.Options{Color: colorOn(c, c.App.Writer)}); err != nil {
+					return errs.WrapRun(err, "")
+				}
+			}
+		}
+		if mode == pipeline.ModeReplay {
+			fmt.Fprintf(c.App.Writer, "scored rows written to %s\n", opts.ScoredOut)
+		}
+	}
+	return verdictError(res, level)
+}
+
+// writeReports writes result.json and every file-based format to dir.
+func writeReports(res *checks.Result, dir string, formats []string) error {
+	if dir == "" {
+		dir = "out"
+	}
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return errs.Run("check that --out-dir or reports.dir is writable", "creating report folder: %v", err)
+	}
+	seen := map[string]bool{}
+	for _, f := range append([]string{"json"}, formats...) {
+		name := reports.FileName(f)
+		if name == "" || seen[f] {
+			continue
+		}
+		seen[f] = true
+		path := filepath.Join(dir, name)
+		out, err := os.Create(path)
+		if err != nil {
+			return errs.Run("check that --out-dir or reports.dir is writable", "writing %s: %v", path, err)
+		}
+		err = reports.Render(f, out, res, reports.Options{})
+		if cerr := out.Close(); err == nil {
+			err = cerr
+		}
+		if err != nil {
+			return errs.WrapRun(fmt.Errorf("writing %s: %w", path, err), "")
+		}
+	}
+	return nil
+}
+
+// verdictError turns a verdict into the exit code's error: nil to pass.
+func verdictError(res *checks.Result, level string) error {
+	switch {
+	case res.Verdict == checks.Fail:
+		n := checks.Counts(res.Checks)
+		return &errs.Error{Code: errs.CodeGate, Err: fmt.Errorf("gate failed: %d failed, %d errored", n[checks.Fail], n[checks.Error])}
+	case res.Verdict == checks.Warn && level == "warn":
+		n := checks.Counts(res.Checks)
+		return &errs.Error{Code: errs.CodeGate, Err: fmt.Errorf("gate failed on warnings (--fail-on warn): %d warned", n[checks.Warn])}
+	}
+	return nil
+}

@@ -1,0 +1,278 @@
+package main
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/replaygate/replaygate/checks"
+)
+
+// The end-to-end tests run the real binary, as CI and users do, and check
+// stdout, stderr and the exit code.
+
+var binary string
+
+func TestMain(m *testing.M) {
+	dir, err := os.MkdirTemp("", "replaygate-e2e")
+	if err != nil {
+		panic(err)
+	}
+	binary = filepath.Join(dir, "replaygate")
+	out, err := exec.Command("go", "build", "-o", binary, ".").CombinedOutput()
+	if err != nil {
+		os.Stderr.Write(out)
+		os.Exit(1)
+	}
+	code := m.Run()
+	os.RemoveAll(dir)
+	os.Exit(code)
+}
+
+type result struct {
+	stdout, stderr string
+	code           int
+}
+
+func run(t *testing.T, args ...string) result {
+	t.Helper()
+	cmd := exec.Command(binary, args...)
+	cmd.Env = append(os.Environ(), "NO_COLOR=")
+	var so, se bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &so, &se
+	err := cmd.Run()
+	code := 0
+	var ee *exec.ExitError
+	if errors.As(err, &ee) {
+		code = ee.ExitCode()
+	} else if err != nil {
+		t.Fatalf("running %v: %v", args, err)
+	}
+	r := result{so.String(), se.String(), code}
+	if code == 2 || strings.Contains(r.stderr, "panic:") || strings.Contains(r.stderr, "goroutine ") {
+		t.Fatalf("replaygate %v panicked (exit %d):\n%s", args, code, r.stderr)
+	}
+	return r
+}
+
+func readResult(t *testing.T, dir string) *checks.Result {
+	t.Helper()
+	data, err := os.ReadFile(filepath.Join(dir, "result.json"))
+	if err != nil {
+		t.Fatalf("result.json: %v", err)
+	}
+	var res checks.Result
+	if err := json.Unmarshal(data, &res); err != nil {
+		t.Fatalf("result.json: %v", err)
+	}
+	return &res
+}
+
+func outcome(res *checks.Result, name string) *checks.Outcome {
+	for i := range res.Checks {
+		if res.Checks[i].Name == name {
+			return &res.Checks[i]
+		}
+	}
+	return nil
+}
+
+func TestCLI(t *testing.T) {
+	e2e := filepath.Join("testdata", "e2e")
+	tests := []struct {
+		name     string
+		args     []string
+		code     int
+		stdout   []string // substrings stdout must contain
+		stderr   []string // substrings stderr must contain
+		emptyErr bool     // stderr must be empty
+		emptyOut bool     // stdout must be empty
+	}{
+		{name: "demo passes with a warning", args: []string{"run", "--spec", "fixtures/specs/demo.yaml", "--no-color"},
+			code: 0, stdout: []string{"WARN  ", "1 warning"}, emptyErr: true},
+		{name: "demo fails on warnings with --fail-on warn", args: []string{"run", "--spec", "fixtures/specs/demo.yaml", "--fail-on", "warn", "--quiet"},
+			code: 1, stderr: []string{"--fail-on warn"}, emptyOut: true},
+		{name: "regression fails", args: []string{"run", "--spec", "fixtures/specs/regression.yaml", "--no-color"},
+			code: 1, stdout: []string{"FAIL"}, stderr: []string{"gate failed"}},
+		{name: "tiny passes", args: []string{"run", "--spec", e2e + "/tiny.yaml"},
+			code: 0, stdout: []string{"x1.max", "output.range", "PASS"}, emptyErr: true},
+		{name: "unknown key is a spec error with its line", args: []string{"run", "--spec", e2e + "/unknown_key.yaml"},
+			code: 3, stderr: []string{"unknown_key.yaml:13:", "max_nul_rate", "hint:", "max_null_rate"}, emptyOut: true},
+		{name: "missing traffic file is named", args: []string{"run", "--spec", e2e + "/missing_traffic.yaml"},
+			code: 3, stderr: []string{"does-not-exist.csv"}, emptyOut: true},
+		{name: "a model feature logged as text names file and column", args: []string{"run", "--spec", e2e + "/string_feature.yaml"},
+			code: 3, stderr: []string{"tiny_string_feature.csv", `"x1"`, "hint:"}, emptyOut: true},
+		{name: "a contract column that does not exist points at the spec", args: []string{"validate", "--spec", e2e + "/missing_column.yaml"},
+			code: 3, stderr: []string{"missing_column.yaml:13:", `"x3"`, "did you mean"}},
+		{name: "zero rows never pass", args: []string{"run", "--spec", e2e + "/empty.yaml", "--no-color"},
+			code: 1, stdout: []string{"zero rows"}},
+		{name: "validate demo", args: []string{"validate", "--spec", "fixtures/specs/demo.yaml"},
+			code: 0, stdout: []string{"ok", "candidate: xgboost"}, emptyErr: true},
+		{name: "missing --spec", args: []string{"run"}, code: 3, stderr: []string{"--spec", "hint:"}},
+		{name: "unknown flag", args: []string{"run", "--spec", e2e + "/tiny.yaml", "--frobnicate"}, code: 3, stderr: []string{"frobnicate"}},
+		{name: "bad --fail-on", args: []string{"run", "--spec", e2e + "/tiny.yaml", "--fail-on", "sometimes"}, code: 3, stderr: []string{"sometimes"}},
+		{name: "unknown command", args: []string{"frobnicate"}, code: 3, stderr: []string{"frobnicate"}},
+		{name: "stray argument", args: []string{"run", e2e + "/tiny.yaml"}, code: 3, stderr: []string{"--spec"}},
+		{name: "help lists exit codes", args: []string{"--help"}, code: 0, stdout: []string{"EXIT CODES", "3  usage"}},
+		{name: "run help lists exit codes", args: []string{"run", "--help"}, code: 0, stdout: []string{"EXIT CODES", "--fail-on"}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			args := tc.args
+			if args[0] == "run" || args[0] == "check" {
+				args = append(args, "--out-dir", t.TempDir())
+			}
+			r := run(t, args...)
+			if r.code != tc.code {
+				t.Errorf("exit code %d, want %d\nstdout:\n%s\nstderr:\n%s", r.code, tc.code, r.stdout, r.stderr)
+			}
+			for _, s := range tc.stdout {
+				if !strings.Contains(r.stdout, s) {
+					t.Errorf("stdout lacks %q:\n%s", s, r.stdout)
+				}
+			}
+			for _, s := range tc.stderr {
+				if !strings.Contains(r.stderr, s) {
+					t.Errorf("stderr lacks %q:\n%s", s, r.stderr)
+				}
+			}
+			if tc.emptyErr && r.stderr != "" {
+				t.Errorf("stderr should be empty:\n%s", r.stderr)
+			}
+			if tc.emptyOut && r.stdout != "" {
+				t.Errorf("stdout should be empty:\n%s", r.stdout)
+			}
+			if tc.code != 0 && tc.code != 1 && !strings.HasPrefix(r.stderr, "replaygate: ") {
+				t.Errorf("errors must start with \"replaygate: \":\n%s", r.stderr)
+			}
+		})
+	}
+}
+
+// Rows in = rows scored + rows errored, in result.json, and errored rows
+// fail the run when no error budget allows them.
+func TestRowAccounting(t *testing.T) {
+	dir := t.TempDir()
+	r := run(t, "run", "--spec", "testdata/e2e/shadow.yaml", "--out-dir", dir, "--no-color")
+	if r.code != 1 {
+		t.Fatalf("exit %d, want 1 (2 rows without a score)\n%s%s", r.code, r.stdout, r.stderr)
+	}
+	res := readResult(t, dir)
+	rp := res.Replay
+	if rp == nil || rp.Rows != 10 || rp.Scored != 8 || rp.Errors != 2 || rp.Rows != rp.Scored+rp.Errors {
+		t.Fatalf("replay accounting = %+v, want 10 = 8 + 2", rp)
+	}
+	if rp.ErrorClasses["missing"] != 2 {
+		t.Errorf("error classes = %v, want missing: 2", rp.ErrorClasses)
+	}
+	o := outcome(res, "replay.errors")
+	if o == nil || o.Status != checks.Fail || strings.Join(o.Examples, ",") != "s3,s7" {
+		t.Errorf("replay.errors = %+v, want fail with examples s3,s7", o)
+	}
+	if !strings.Contains(r.stdout, "10 rows in = 8 scored + 2 errored") {
+		t.Errorf("terminal report lacks the row accounting:\n%s", r.stdout)
+	}
+}
+
+// A truncated Parquet file is an input error, not a panic.
+func TestTruncatedParquet(t *testing.T) {
+	src, err := filepath.Glob("fixtures/traffic/*.parquet")
+	if err != nil || len(src) == 0 {
+		t.Fatalf("no fixture traffic: %v", err)
+	}
+	data, err := os.ReadFile(src[0])
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	for i, cut := range []int{len(data) / 2, len(data) - 10, 100} {
+		sub := filepath.Join(dir, strings.Repeat("x", i+1))
+		os.MkdirAll(sub, 0o755)
+		if err := os.WriteFile(filepath.Join(sub, "traffic.parquet"), data[:cut], 0o644); err != nil {
+			t.Fatal(err)
+		}
+		model, _ := filepath.Abs("fixtures/models/candidate.json")
+		spec := "version: 1\ntraffic: {path: traffic.parquet, id: request_id}\ncandidate:\n  model: {type: xgboost, path: " + model + "}\n"
+		if err := os.WriteFile(filepath.Join(sub, "spec.yaml"), []byte(spec), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		r := run(t, "run", "--spec", filepath.Join(sub, "spec.yaml"), "--out-dir", sub)
+		if r.code != 3 || !strings.Contains(r.stderr, "traffic.parquet") {
+			t.Errorf("cut at %d: exit %d, want 3 naming the file\n%s", cut, r.code, r.stderr)
+		}
+	}
+}
+
+// replay --out followed by check --scored gives the same outcomes as run.
+func TestReplayThenCheck(t *testing.T) {
+	dir := t.TempDir()
+	runDir, checkDir := filepath.Join(dir, "run"), filepath.Join(dir, "check")
+	scored := filepath.Join(dir, "scored.parquet")
+	if r := run(t, "run", "--spec", "fixtures/specs/demo.yaml", "--out-dir", runDir, "--quiet"); r.code != 0 {
+		t.Fatalf("run: exit %d\n%s", r.code, r.stderr)
+	}
+	if r := run(t, "replay", "--spec", "fixtures/specs/demo.yaml", "--out", scored, "--quiet"); r.code != 0 {
+		t.Fatalf("replay: exit %d\n%s", r.code, r.stderr)
+	}
+	if r := run(t, "check", "--spec", "fixtures/specs/demo.yaml", "--scored", scored, "--out-dir", checkDir, "--quiet"); r.code != 0 {
+		t.Fatalf("check: exit %d\n%s", r.code, r.stderr)
+	}
+	a, b := readResult(t, runDir), readResult(t, checkDir)
+	if len(a.Checks) != len(b.Checks) {
+		t.Fatalf("run has %d outcomes, check has %d", len(a.Checks), len(b.Checks))
+	}
+	for i := range a.Checks {
+		x, y := a.Checks[i], b.Checks[i]
+		if x.Name != y.Name || x.Status != y.Status || x.Rows != y.Rows || x.Message != y.Message {
+			t.Errorf("outcome %d differs:\nrun:   %+v\ncheck: %+v", i, x, y)
+		}
+	}
+}
+
+// report re-renders a saved result, byte for byte the same each time.
+func TestReportIsDeterministic(t *testing.T) {
+	dir := t.TempDir()
+	if r := run(t, "run", "--spec", "fixtures/specs/demo.yaml", "--out-dir", dir, "--quiet"); r.code != 0 {
+		t.Fatalf("run: exit %d\n%s", r.code, r.stderr)
+	}
+	res := filepath.Join(dir, "result.json")
+	a := run(t, "report", "--result", res, "--json", filepath.Join(dir, "a.json"), "--no-color")
+	b := run(t, "report", "--result", res, "--json", filepath.Join(dir, "b.json"), "--no-color")
+	if a.code != 0 || a.stdout != b.stdout || a.stdout == "" {
+		t.Fatalf("report: exit %d, outputs differ or are empty\n%s\n%s", a.code, a.stdout, a.stderr)
+	}
+	x, _ := os.ReadFile(filepath.Join(dir, "a.json"))
+	y, _ := os.ReadFile(filepath.Join(dir, "b.json"))
+	z, _ := os.ReadFile(res)
+	if !bytes.Equal(x, y) || !bytes.Equal(x, z) {
+		t.Errorf("re-rendered JSON differs from result.json")
+	}
+	if r := run(t, "report", "--result", filepath.Join(dir, "nope.json")); r.code != 3 {
+		t.Errorf("missing result: exit %d, want 3", r.code)
+	}
+}
+
+// init writes a starter spec that validate accepts.
+func TestInitThenValidate(t *testing.T) {
+	dir := t.TempDir()
+	out := filepath.Join(dir, "gate.yaml")
+	traffic, _ := filepath.Abs("fixtures/traffic")
+	model, _ := filepath.Abs("fixtures/models/candidate.json")
+	ref, _ := filepath.Abs("fixtures/training.parquet")
+	r := run(t, "init", "--traffic", traffic, "--reference", ref, "--model", model, "--out", out)
+	if r.code != 0 {
+		t.Fatalf("init: exit %d\n%s", r.code, r.stderr)
+	}
+	if r := run(t, "validate", "--spec", out); r.code != 0 {
+		spec, _ := os.ReadFile(out)
+		t.Fatalf("validate of the starter spec: exit %d\n%s\n%s", r.code, r.stderr, spec)
+	}
+	if r := run(t, "init", "--traffic", traffic, "--out", out); r.code != 3 || !strings.Contains(r.stderr, "--force") {
+		t.Errorf("init over an existing file: exit %d, want 3 with a --force hint\n%s", r.code, r.stderr)
+	}
+}

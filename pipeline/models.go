@@ -1,0 +1,88 @@
+package pipeline
+
+import (
+	"fmt"
+	"os"
+
+	"github.com/apache/arrow-go/v18/arrow"
+
+	"github.com/replaygate/replaygate/checks"
+	"github.com/replaygate/replaygate/errs"
+	"github.com/replaygate/replaygate/models"
+	"github.com/replaygate/replaygate/models/column"
+	"github.com/replaygate/replaygate/models/xgboost"
+	"github.com/replaygate/replaygate/replay"
+	"github.com/replaygate/replaygate/spec"
+)
+
+// binder is a model that can check a traffic schema before scoring.
+type binder interface {
+	models.Model
+	Bind(schema *arrow.Schema) error
+	Info() models.Info
+}
+
+// loadModels loads the candidate (and the production replica, when the spec
+// names one), binds them to the traffic schema, and returns the scorers,
+// the feature columns they read and their fingerprints.
+func loadModels(sp *spec.Spec, schema *arrow.Schema, input string) ([]replay.Scorer, []string, []checks.Model, error) {
+	type role struct {
+		name     string
+		model    spec.Model
+		features []string
+		key      string
+	}
+	roles := []role{{"candidate", sp.Candidate.Model, sp.Candidate.Features, "candidate.model"}}
+	if sp.Production != nil {
+		roles = append(roles, role{"production", sp.Production.Model, sp.Production.Features, "production.model"})
+	}
+	var scorers []replay.Scorer
+	var cols []string
+	var infos []checks.Model
+	for _, r := range roles {
+		m, err := LoadModel(sp, r.model, r.features, r.key)
+		if err != nil {
+			return nil, nil, nil, err
+		}
+		if err := m.Bind(schema); err != nil {
+			return nil, nil, nil, errs.WrapInput(fmt.Errorf("%s model on %s: %w", r.name, input, err), "")
+		}
+		info := m.Info()
+		cols = append(cols, info.Features...)
+		if r.model.Type == "column" {
+			cols = append(cols, r.model.Column)
+		}
+		scorers = append(scorers, replay.Scorer{Role: r.name, Model: m})
+		infos = append(infos, checks.Model{Role: r.name, Type: info.Type, Path: DisplayPath(info.Path), Fingerprint: info.Fingerprint, Details: info.Details})
+	}
+	return scorers, cols, infos, nil
+}
+
+// LoadModel builds the model a spec's model block describes, without
+// calling it.
+func LoadModel(sp *spec.Spec, m spec.Model, features []string, key string) (binder, error) {
+	switch m.Type {
+	case "xgboost":
+		path := sp.Resolve(m.Path)
+		if _, err := os.Stat(path); err != nil {
+			return nil, errs.Input("check "+key+".path; relative paths resolve against the spec's folder",
+				"%s: model file %s: %v", sp.Pos(key+".path"), path, unwrapPathError(err))
+		}
+		b, err := xgboost.LoadFile(path)
+		if err != nil {
+			return nil, errs.WrapInput(err, "")
+		}
+		return xgboost.New(b, path, features)
+	case "column":
+		return column.New(m.Column), nil
+	default:
+		return nil, errs.Input("use type xgboost or column", "%s: model type %q is not supported by this version", sp.Pos(key+".type"), m.Type)
+	}
+}
+
+func unwrapPathError(err error) error {
+	if pe, ok := err.(*os.PathError); ok {
+		return pe.Err
+	}
+	return err
+}

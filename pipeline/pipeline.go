@@ -1,0 +1,318 @@
+package pipeline
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/apache/arrow-go/v18/arrow"
+
+	"github.com/replaygate/replaygate/checks"
+	"github.com/replaygate/replaygate/checks/contract"
+	"github.com/replaygate/replaygate/errs"
+	"github.com/replaygate/replaygate/replay"
+	"github.com/replaygate/replaygate/spec"
+	"github.com/replaygate/replaygate/traffic"
+)
+
+// Mode says which parts of the pipeline run.
+type Mode int
+
+const (
+	// ModeRun replays the traffic and runs every check.
+	ModeRun Mode = iota
+	// ModeReplay replays the traffic and writes the scored rows; only the
+	// row accounting is checked.
+	ModeReplay
+	// ModeCheck runs the checks on rows that were already replayed.
+	ModeCheck
+)
+
+// Options configure one pipeline run.
+type Options struct {
+	Spec      *spec.Spec
+	Mode      Mode
+	Workers   int       // 0 = all cores
+	ScoredOut string    // ModeReplay (or ModeRun, optional): write scored rows here
+	Scored    string    // ModeCheck: the scored rows to check
+	Now       time.Time // reference time for freshness; zero = time.Now()
+	Command   []string  // the command line, recorded in the result
+	Version   string    // replaygate's version, recorded in the result
+}
+
+// Run executes the pipeline and returns the result. A returned error means
+// the run did not produce a verdict (errs carries the exit code); a result
+// whose verdict is fail is not an error.
+func Run(ctx context.Context, o Options) (*checks.Result, error) {
+	sp := o.Spec
+	if o.Now.IsZero() {
+		o.Now = time.Now()
+	}
+	res := &checks.Result{
+		SchemaVersion: checks.SchemaVersion,
+		Tool:          checks.Tool{Name: "replaygate", Version: o.Version},
+		Spec:          sp.Path,
+		Command:       o.Command,
+	}
+
+	input, role := sp.Resolve(sp.Traffic.Path), "traffic"
+	if o.Mode == ModeCheck {
+		input, role = o.Scored, "scored"
+	}
+	files, fullSchema, err := traffic.Inspect(ctx, input)
+	if err != nil {
+		return nil, err
+	}
+
+	// Models (not in check mode: the scores are already in the file).
+	var scorers []replay.Scorer
+	var modelCols []string
+	if o.Mode != ModeCheck {
+		scorers, modelCols, res.Models, err = loadModels(sp, fullSchema, input)
+		if err != nil {
+			return nil, err
+		}
+	} else if err := requireScored(fullSchema, input); err != nil {
+		return nil, err
+	}
+
+	// Checks.
+	acct := replay.NewAccounting("candidate", sp.Traffic.ID, 0)
+	suiteChecks := []checks.Check{acct}
+	if o.Mode != ModeReplay && sp.Checks.Contract != nil {
+		c, err := contract.New(sp.Checks.Contract, contract.Options{IDColumn: sp.Traffic.ID, Now: o.Now})
+		if err != nil {
+			return nil, err
+		}
+		suiteChecks = append(suiteChecks, c)
+	}
+	suite := checks.NewSuite(suiteChecks...)
+
+	// Projection: what the spec and the models read. Replay writes every
+	// column so that a scored file can be checked later with any spec.
+	var cols []string
+	if o.ScoredOut == "" {
+		cols = projection(sp, modelCols, o.Mode == ModeCheck, fullSchema)
+	}
+	if err := checkColumns(sp, fullSchema, input, o.Mode == ModeCheck); err != nil {
+		return nil, err
+	}
+	rd, err := traffic.Open(ctx, input, traffic.Options{Columns: cols, BatchSize: sp.Replay.BatchSize})
+	if err != nil {
+		return nil, err
+	}
+	defer rd.Close()
+
+	var w *traffic.Writer
+	sink := func(b arrow.RecordBatch) error {
+		if w == nil && o.ScoredOut != "" {
+			if w, err = traffic.Create(o.ScoredOut, b.Schema()); err != nil {
+				return err
+			}
+		}
+		if w != nil {
+			if err := w.Write(b); err != nil {
+				return errs.WrapRun(fmt.Errorf("writing %s: %w", o.ScoredOut, err), "check the output folder is writable and has space")
+			}
+		}
+		return suite.Observe(b)
+	}
+
+	var sum replay.Summary
+	if o.Mode == ModeCheck {
+		start := time.Now()
+		for {
+			b, err := rd.Next()
+			if errors.Is(err, io.EOF) {
+				break
+			}
+			if err != nil {
+				return nil, err
+			}
+			sum.Rows += b.NumRows()
+			err = sink(b)
+			b.Release()
+			if err != nil {
+				return nil, err
+			}
+		}
+		sum.Duration = time.Since(start)
+	} else {
+		eng := &replay.Engine{Scorers: scorers, Options: replay.Options{
+			Workers: o.Workers, Sample: sampleOf(sp), Seed: sp.Replay.Seed, IDColumn: sp.Traffic.ID,
+		}}
+		sum, err = eng.Run(ctx, rd, sink)
+		if err != nil {
+			if ctx.Err() != nil {
+				return nil, errs.Run("", "interrupted after %d rows", sum.Rows)
+			}
+			return nil, err
+		}
+	}
+	if w != nil {
+		if err := w.Close(); err != nil {
+			return nil, errs.WrapRun(fmt.Errorf("writing %s: %w", o.ScoredOut, err), "")
+		}
+	} else if o.ScoredOut != "" {
+		return nil, errs.Input("", "no rows to write to %s", o.ScoredOut)
+	}
+
+	stats := acct.Stats()
+	stats.DurationS = sum.Duration.Seconds()
+	if stats.DurationS > 0 {
+		stats.RowsPerS = float64(stats.Rows) / stats.DurationS
+	}
+	res.Replay = &stats
+	for _, f := range rd.Files() {
+		res.Inputs = append(res.Inputs, checks.Input{Role: role, Path: DisplayPath(f.Path), Rows: f.Rows, SHA256: f.SHA256, Schema: fieldsOf(fullSchema)})
+	}
+	_ = files
+	res.Checks = suite.Outcomes()
+	res.Verdict = checks.Verdict(res.Checks, res.Incomplete)
+	return res, nil
+}
+
+func sampleOf(sp *spec.Spec) float64 {
+	if sp.Replay.Sample == nil {
+		return 1
+	}
+	return *sp.Replay.Sample
+}
+
+func fieldsOf(s *arrow.Schema) []checks.Field {
+	out := make([]checks.Field, 0, s.NumFields())
+	for _, f := range s.Fields() {
+		out = append(out, checks.Field{Name: f.Name, Type: f.Type.String()})
+	}
+	return out
+}
+
+// projection is every column the run reads, in the traffic's own order.
+func projection(sp *spec.Spec, modelCols []string, scored bool, schema *arrow.Schema) []string {
+	want := map[string]bool{}
+	for _, c := range sp.Columns() {
+		want[c] = true
+	}
+	for _, c := range modelCols {
+		want[c] = true
+	}
+	if scored {
+		for _, f := range schema.Fields() {
+			if len(f.Name) > len("candidate_") && f.Name[:len("candidate_")] == "candidate_" ||
+				len(f.Name) > len("production_") && f.Name[:len("production_")] == "production_" {
+				want[f.Name] = true
+			}
+		}
+	}
+	var cols []string
+	for _, f := range schema.Fields() {
+		if want[f.Name] {
+			cols = append(cols, f.Name)
+			delete(want, f.Name)
+		}
+	}
+	// Columns the traffic lacks are reported by checkColumns; keep the
+	// rest stable.
+	rest := make([]string, 0, len(want))
+	for c := range want {
+		rest = append(rest, c)
+	}
+	sort.Strings(rest)
+	return append(cols, rest...)
+}
+
+// checkColumns makes sure every column the spec names exists, pointing at
+// the spec line that names it and suggesting the closest column.
+func checkColumns(sp *spec.Spec, schema *arrow.Schema, input string, scored bool) error {
+	have := make([]string, 0, schema.NumFields())
+	for _, f := range schema.Fields() {
+		have = append(have, f.Name)
+	}
+	var problems []error
+	for _, ref := range columnRefs(sp, scored) {
+		c := ref.column
+		if len(schema.FieldIndices(c)) > 0 {
+			continue
+		}
+		hint := "check the column name in the spec"
+		if s := traffic.ClosestName(c, have); s != "" {
+			hint = fmt.Sprintf("did you mean %q?", s)
+		}
+		problems = append(problems, errs.Input(hint, "%s: column %q is not in %s", sp.Pos(ref.key), c, filepath.ToSlash(input)))
+	}
+	if len(problems) == 0 {
+		return nil
+	}
+	return errors.Join(problems...)
+}
+
+// requireScored checks that a file passed to `check --scored` was written
+// by `replay`.
+func requireScored(schema *arrow.Schema, path string) error {
+	for _, c := range []string{replay.ScoreColumn("candidate"), replay.ErrorColumn("candidate")} {
+		if len(schema.FieldIndices(c)) == 0 {
+			return errs.Input("write scored rows with `replaygate replay --spec F --out scored.parquet` first",
+				"%s has no %q column: it is not a scored file", path, c)
+		}
+	}
+	return nil
+}
+
+type columnRef struct{ column, key string }
+
+// columnRefs lists every column the spec names with the key that names it.
+func columnRefs(sp *spec.Spec, scored bool) []columnRef {
+	var refs []columnRef
+	add := func(col, key string) {
+		if col != "" {
+			refs = append(refs, columnRef{col, key})
+		}
+	}
+	t := sp.Traffic
+	add(t.ID, "traffic.id")
+	add(t.Timestamp, "traffic.timestamp")
+	add(t.Label, "traffic.label")
+	for i, s := range t.Segments {
+		add(s, fmt.Sprintf("traffic.segments[%d]", i))
+	}
+	if t.Baseline != nil {
+		add(t.Baseline.Score, "traffic.baseline.score")
+		add(t.Baseline.LatencyMS, "traffic.baseline.latency_ms")
+	}
+	if !scored && sp.Candidate.Model.Type == "column" {
+		add(sp.Candidate.Model.Column, "candidate.model.column")
+	}
+	if c := sp.Checks.Contract; c != nil {
+		names := make([]string, 0, len(c.Features))
+		for n := range c.Features {
+			names = append(names, n)
+		}
+		sort.Strings(names)
+		for _, n := range names {
+			add(n, "checks.contract.features."+n)
+		}
+		if c.Freshness != nil {
+			add(c.Freshness.Column, "checks.contract.freshness.column")
+		}
+	}
+	return refs
+}
+
+// DisplayPath shows p relative to the working directory when it lies below
+// it, so results and reports read the same on every machine.
+func DisplayPath(p string) string {
+	wd, err := os.Getwd()
+	if err != nil || !filepath.IsAbs(p) {
+		return filepath.ToSlash(p)
+	}
+	if r, err := filepath.Rel(wd, p); err == nil && r != ".." && !strings.HasPrefix(r, "../") {
+		return filepath.ToSlash(r)
+	}
+	return filepath.ToSlash(p)
+}

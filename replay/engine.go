@@ -1,0 +1,312 @@
+package replay
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"hash/fnv"
+	"io"
+	"math"
+	"runtime"
+	"strconv"
+	"sync"
+	"time"
+
+	"github.com/apache/arrow-go/v18/arrow"
+	"github.com/apache/arrow-go/v18/arrow/array"
+	"github.com/apache/arrow-go/v18/arrow/compute"
+	"github.com/apache/arrow-go/v18/arrow/memory"
+
+	"github.com/replaygate/replaygate/errs"
+	"github.com/replaygate/replaygate/models"
+)
+
+// Source yields record batches; io.EOF ends the stream. traffic.Reader is one.
+type Source interface {
+	Next() (arrow.RecordBatch, error)
+}
+
+// Scorer is one model to replay and the column prefix of its outputs
+// ("candidate", "production").
+type Scorer struct {
+	Role  string
+	Model models.Model
+}
+
+// Options control the engine.
+type Options struct {
+	Workers  int     // batches scored at once; 0 = all cores
+	Sample   float64 // share of rows replayed, in (0, 1]; 0 = 1
+	Seed     int64   // sample seed
+	IDColumn string  // sampling hashes the row id when set, else the row number
+}
+
+// Engine replays a source through its scorers.
+type Engine struct {
+	Scorers []Scorer
+	Options Options
+}
+
+// Summary is what the engine measured about a replay.
+type Summary struct {
+	Rows     int64 // rows read after sampling
+	Read     int64 // rows read before sampling
+	Duration time.Duration
+}
+
+type job struct {
+	in, out arrow.RecordBatch
+	err     error
+	done    chan struct{}
+}
+
+// Run reads src to the end, scores every batch and calls sink with the
+// scored batches in input order. sink must not keep a batch past its call
+// without retaining it. A model's own failure (as opposed to a row's) stops
+// the run with an errs.Run error.
+func (e *Engine) Run(ctx context.Context, src Source, sink func(arrow.RecordBatch) error) (Summary, error) {
+	start := time.Now()
+	workers := e.Options.Workers
+	if workers <= 0 {
+		workers = runtime.GOMAXPROCS(0)
+	}
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+
+	jobs := make(chan *job)
+	order := make(chan *job, 2*workers)
+	var readErr error
+	var read int64
+	var wg sync.WaitGroup
+	for i := 0; i < workers; i++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for j := range jobs {
+				j.out, j.err = e.score(ctx, j.in)
+				close(j.done)
+			}
+		}()
+	}
+	go func() {
+		defer close(order)
+		defer close(jobs)
+		var rowBase int64
+		for {
+			if ctx.Err() != nil {
+				readErr = ctx.Err()
+				return
+			}
+			b, err := src.Next()
+			if errors.Is(err, io.EOF) {
+				return
+			}
+			if err != nil {
+				readErr = err
+				return
+			}
+			read += b.NumRows()
+			if s := e.Options.Sample; s > 0 && s < 1 {
+				nb, err := e.sample(b, rowBase)
+				rowBase += b.NumRows()
+				b.Release()
+				if err != nil {
+					readErr = err
+					return
+				}
+				b = nb
+			}
+			j := &job{in: b, done: make(chan struct{})}
+			select {
+			case order <- j:
+			case <-ctx.Done():
+				b.Release()
+				readErr = ctx.Err()
+				return
+			}
+			select {
+			case jobs <- j:
+			case <-ctx.Done():
+				j.err = ctx.Err()
+				close(j.done)
+				readErr = ctx.Err()
+				return
+			}
+		}
+	}()
+
+	var sum Summary
+	var runErr error
+	for j := range order {
+		<-j.done
+		j.in.Release()
+		if runErr == nil && j.err != nil {
+			runErr = j.err
+			cancel()
+		}
+		if j.out != nil {
+			if runErr == nil {
+				sum.Rows += j.out.NumRows()
+				if err := sink(j.out); err != nil {
+					runErr = err
+					cancel()
+				}
+			}
+			j.out.Release()
+		}
+	}
+	wg.Wait()
+	sum.Read = read
+	sum.Duration = time.Since(start)
+	if runErr != nil {
+		return sum, runErr
+	}
+	if readErr != nil {
+		return sum, readErr
+	}
+	return sum, nil
+}
+
+// score runs every scorer over b and returns b with their columns appended.
+func (e *Engine) score(ctx context.Context, b arrow.RecordBatch) (arrow.RecordBatch, error) {
+	n := int(b.NumRows())
+	fields := append([]arrow.Field(nil), b.Schema().Fields()...)
+	cols := append([]arrow.Array(nil), b.Columns()...)
+	var owned []arrow.Array
+	defer func() {
+		for _, a := range owned {
+			a.Release()
+		}
+	}()
+	for _, s := range e.Scorers {
+		t0 := time.Now()
+		sc, err := s.Model.Predict(ctx, b)
+		elapsed := time.Since(t0)
+		if err != nil {
+			if ctx.Err() != nil {
+				return nil, ctx.Err()
+			}
+			return nil, errs.WrapRun(fmt.Errorf("%s model: %w", s.Role, err), "")
+		}
+		if len(sc.Score) != n {
+			return nil, errs.Run("", "%s model returned %d scores for %d rows", s.Role, len(sc.Score), n)
+		}
+		arrs, fs := columns(s.Role, sc, n, elapsed)
+		fields = append(fields, fs...)
+		cols = append(cols, arrs...)
+		owned = append(owned, arrs...)
+	}
+	md := b.Schema().Metadata()
+	schema := arrow.NewSchema(fields, &md)
+	return array.NewRecordBatch(schema, cols, int64(n)), nil
+}
+
+// ErrorColumn etc. name the columns a scorer adds.
+func ScoreColumn(role string) string   { return role + "_score" }
+func LatencyColumn(role string) string { return role + "_latency_ms" }
+func ErrorColumn(role string) string   { return role + "_error" }
+func ClassColumn(role string, k int) string {
+	return role + "_class_" + strconv.Itoa(k)
+}
+
+// columns builds a scorer's output arrays. An errored row has a null score
+// and its error as "class: message" in the error column.
+func columns(role string, sc models.Scores, n int, elapsed time.Duration) ([]arrow.Array, []arrow.Field) {
+	mem := memory.DefaultAllocator
+	score := array.NewFloat64Builder(mem)
+	lat := array.NewFloat64Builder(mem)
+	errb := array.NewStringBuilder(mem)
+	defer score.Release()
+	defer lat.Release()
+	defer errb.Release()
+	score.Reserve(n)
+	lat.Reserve(n)
+	errb.Reserve(n)
+	share := 0.0
+	if n > 0 {
+		share = float64(elapsed) / float64(time.Millisecond) / float64(n)
+	}
+	for i := 0; i < n; i++ {
+		msg := ""
+		if sc.Errors != nil {
+			msg = sc.Errors[i]
+		}
+		if v := sc.Score[i]; msg == "" && (math.IsNaN(v) || math.IsInf(v, 0)) {
+			msg = "non-finite score " + strconv.FormatFloat(v, 'g', -1, 64)
+			if sc.ErrorClass == nil {
+				sc.ErrorClass = make([]string, n)
+			}
+			sc.ErrorClass[i] = "non_finite"
+		}
+		if msg != "" {
+			class := "error"
+			if sc.ErrorClass != nil && sc.ErrorClass[i] != "" {
+				class = sc.ErrorClass[i]
+			}
+			score.AppendNull()
+			errb.Append(class + ": " + msg)
+		} else {
+			score.UnsafeAppend(sc.Score[i])
+			errb.AppendNull()
+		}
+		if sc.LatencyMS != nil {
+			lat.UnsafeAppend(sc.LatencyMS[i])
+		} else {
+			lat.UnsafeAppend(share)
+		}
+	}
+	arrs := []arrow.Array{score.NewArray(), lat.NewArray(), errb.NewArray()}
+	fields := []arrow.Field{
+		{Name: ScoreColumn(role), Type: arrow.PrimitiveTypes.Float64, Nullable: true},
+		{Name: LatencyColumn(role), Type: arrow.PrimitiveTypes.Float64, Nullable: true},
+		{Name: ErrorColumn(role), Type: arrow.BinaryTypes.String, Nullable: true},
+	}
+	for k, cl := range sc.Classes {
+		cb := array.NewFloat64Builder(mem)
+		cb.AppendValues(cl, nil)
+		arrs = append(arrs, cb.NewArray())
+		cb.Release()
+		fields = append(fields, arrow.Field{Name: ClassColumn(role, k), Type: arrow.PrimitiveTypes.Float64, Nullable: true})
+	}
+	return arrs, fields
+}
+
+// sample keeps the rows whose hash falls under the sample share: the row
+// id's hash when an id column is set, else the row's number in the stream.
+func (e *Engine) sample(b arrow.RecordBatch, rowBase int64) (arrow.RecordBatch, error) {
+	limit := uint64(e.Options.Sample * math.MaxUint64)
+	var ids arrow.Array
+	if e.Options.IDColumn != "" {
+		idx := b.Schema().FieldIndices(e.Options.IDColumn)
+		if len(idx) == 0 {
+			return nil, errs.Input("", "sample: id column %q is not in the traffic", e.Options.IDColumn)
+		}
+		ids = b.Column(idx[0])
+	}
+	mask := array.NewBooleanBuilder(memory.DefaultAllocator)
+	defer mask.Release()
+	mask.Reserve(int(b.NumRows()))
+	seed := uint64(e.Options.Seed)
+	for i := 0; i < int(b.NumRows()); i++ {
+		var h uint64
+		if ids != nil && ids.IsValid(i) {
+			f := fnv.New64a()
+			io.WriteString(f, ids.ValueStr(i))
+			h = mix(f.Sum64() ^ seed)
+		} else {
+			h = mix(uint64(rowBase+int64(i)) ^ mix(seed))
+		}
+		mask.UnsafeAppend(h < limit)
+	}
+	m := mask.NewArray()
+	defer m.Release()
+	return compute.FilterRecordBatch(context.Background(), b, m, compute.DefaultFilterOptions())
+}
+
+// mix is splitmix64's finaliser.
+func mix(x uint64) uint64 {
+	x += 0x9e3779b97f4a7c15
+	x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9
+	x = (x ^ (x >> 27)) * 0x94d049bb133111eb
+	return x ^ (x >> 31)
+}
