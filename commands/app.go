@@ -74,6 +74,7 @@ var (
 	failOn   = &cli.StringFlag{Name: "fail-on", Value: "fail", Usage: "exit 1 on `LEVEL`: fail, or warn to fail on warnings too", EnvVars: []string{"REPLAYGATE_FAIL_ON"}}
 	quiet    = &cli.BoolFlag{Name: "quiet", Aliases: []string{"q"}, Usage: "print nothing but errors"}
 	noColor  = &cli.BoolFlag{Name: "no-color", Usage: "no ANSI colour (also NO_COLOR=1); colour is used only on a terminal", EnvVars: []string{"REPLAYGATE_NO_COLOR"}}
+	verbose  = &cli.BoolFlag{Name: "verbose", Usage: "list every outcome, passing ones too, untruncated"}
 	workers  = &cli.IntFlag{Name: "workers", Value: runtime.NumCPU(), DefaultText: "all cores", Usage: "score `N` batches at once"}
 )
 

@@ -20,7 +20,7 @@ Exits 0 once rendered, whatever the result's verdict.`,
 		Flags: []cli.Flag{
 			&cli.StringFlag{Name: "result", Aliases: []string{"r"}, Usage: "the result.json `FILE` to render"},
 			&cli.StringFlag{Name: "json", Usage: "write the result as JSON to `FILE`"},
-			quiet, noColor,
+			quiet, verbose, noColor,
 		},
 		Action: func(c *cli.Context) error {
 			if err := noArgs(c); err != nil {
@@ -47,7 +47,7 @@ Exits 0 once rendered, whatever the result's verdict.`,
 				}
 			}
 			if !c.Bool("quiet") {
-				return reports.Terminal(c.App.Writer, res, reports.Options{Color: colorOn(c, c.App.Writer)})
+				return reports.Terminal(c.App.Writer, res, reports.Options{Color: colorOn(c, c.App.Writer), Verbose: c.Bool("verbose")})
 			}
 			return nil
 		},

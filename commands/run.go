@@ -22,7 +22,7 @@ func runCommand(version string) *cli.Command {
 		Description: `Replays the spec's traffic through the candidate model, runs every configured
 check and writes the configured reports. result.json is always written to the
 output folder (reports.dir, or --out-dir). The exit code is the verdict.`,
-		Flags: []cli.Flag{specFlag, outDir, failOn, workers, quiet, noColor},
+		Flags: []cli.Flag{specFlag, outDir, failOn, workers, quiet, verbose, noColor},
 		Action: func(c *cli.Context) error {
 			return runPipeline(c, version, pipeline.ModeRun)
 		},
@@ -36,7 +36,7 @@ func checkCommand(version string) *cli.Command {
 		UsageText: "replaygate check --spec FILE --scored scored.parquet [--out-dir DIR]",
 		Flags: []cli.Flag{specFlag,
 			&cli.StringFlag{Name: "scored", Usage: "scored rows written by `replaygate replay --out` (`FILE`, glob or folder)"},
-			outDir, failOn, workers, quiet, noColor},
+			outDir, failOn, workers, quiet, verbose, noColor},
 		Action: func(c *cli.Context) error {
 			if err := required(c, "scored"); err != nil {
 				return err
@@ -120,7 +120,7 @@ func runPipeline(c *cli.Context, version string, mode pipeline.Mode) error {
 	if !c.Bool("quiet") {
 		for _, f := range formats {
 			if f == "terminal" {
-				if err := reports.Terminal(c.App.Writer, res, reports.Options{Color: colorOn(c, c.App.Writer)}); err != nil {
+				if err := reports.Terminal(c.App.Writer, res, reports.Options{Color: colorOn(c, c.App.Writer), Verbose: c.Bool("verbose")}); err != nil {
 					return errs.WrapRun(err, "")
 				}
 			}
