@@ -64,6 +64,20 @@ func TestParseErrors(t *testing.T) {
 			hint: "did you mean max_null_rate?",
 		},
 		{
+			name: "min on a timestamp column",
+			in:   head + "checks:\n  contract:\n    features:\n      ts: {type: timestamp, min: 0}\n",
+			want: "spec.yaml:7:29: checks.contract.features.ts.min: min/max on a timestamp column",
+			path: "checks.contract.features.ts.min",
+			hint: "freshness",
+		},
+		{
+			name: "a category listed twice",
+			in:   head + "checks:\n  contract:\n    features:\n      c: {values: [a, \"\", a]}\n",
+			want: "spec.yaml:7:27: checks.contract.features.c.values[2]: \"a\" is listed twice (also at index 0)",
+			path: "checks.contract.features.c.values[2]",
+			hint: "remove the second one",
+		},
+		{
 			name: "unknown nested key in block style",
 			in:   head + "replay:\n  mode: max\n  concurency: 4\n",
 			want: "spec.yaml:6:3: replay.concurency: unknown key",

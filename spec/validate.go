@@ -438,12 +438,16 @@ func (d *decoder) checkContract(s *Spec) error {
 		if err := d.minMax(p, rule.Min, rule.Max); err != nil {
 			return err
 		}
-		if (rule.Min != nil || rule.Max != nil) && (rule.Type == "string" || rule.Type == "bool") {
+		if (rule.Min != nil || rule.Max != nil) && (rule.Type == "string" || rule.Type == "bool" || rule.Type == "timestamp") {
 			at := p + ".min"
 			if rule.Min == nil {
 				at = p + ".max"
 			}
-			return d.failKey(at, "min and max apply to numbers; use values: [...] for a "+rule.Type+" column", "min/max on a %s column", rule.Type)
+			hint := "min and max apply to numbers; use values: [...] for a " + rule.Type + " column"
+			if rule.Type == "timestamp" {
+				hint = "min and max apply to numbers; bound timestamps with checks.contract.freshness"
+			}
+			return d.failKey(at, hint, "min/max on a %s column", rule.Type)
 		}
 		for _, r := range []struct {
 			key string
@@ -457,8 +461,14 @@ func (d *decoder) checkContract(s *Spec) error {
 			if len(rule.Values) == 0 {
 				return d.fail(p+".values", "list the allowed values, or remove values", "empty list")
 			}
-			if err := d.names(p+".values", rule.Values, false); err != nil {
-				return err
+			// An empty string is a legitimate category; duplicates are not.
+			seen := map[string]int{}
+			for i, v := range rule.Values {
+				if j, dup := seen[v]; dup {
+					vp := fmt.Sprintf("%s.values[%d]", p, i)
+					return d.fail(vp, "remove the second one", "%s is listed twice (also at index %d)", d.quoted(vp), j)
+				}
+				seen[v] = i
 			}
 			if rule.MaxUnseenRate == nil {
 				zero := 0.0
