@@ -99,7 +99,7 @@ func TestCLI(t *testing.T) {
 			code: 1, stderr: []string{"--fail-on warn"}, emptyOut: true},
 		{name: "regression fails", args: []string{"run", "--spec", "fixtures/specs/regression.yaml", "--no-color"},
 			code: 1, stdout: []string{"FAIL"}, stderr: []string{"gate failed"}},
-		{name: "tiny passes", args: []string{"run", "--spec", e2e + "/tiny.yaml"},
+		{name: "tiny passes", args: []string{"run", "--spec", e2e + "/tiny.yaml", "--verbose"},
 			code: 0, stdout: []string{"x1.max", "output.range", "PASS"}, emptyErr: true},
 		{name: "unknown key is a spec error with its line", args: []string{"run", "--spec", e2e + "/unknown_key.yaml"},
 			code: 3, stderr: []string{"unknown_key.yaml:13:", "max_nul_rate", "hint:", "max_null_rate"}, emptyOut: true},
