@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"runtime"
 	"strings"
 
 	"github.com/urfave/cli/v2"
@@ -75,7 +74,7 @@ var (
 	quiet    = &cli.BoolFlag{Name: "quiet", Aliases: []string{"q"}, Usage: "print nothing but errors"}
 	noColor  = &cli.BoolFlag{Name: "no-color", Usage: "no ANSI colour (also NO_COLOR=1); colour is used only on a terminal", EnvVars: []string{"REPLAYGATE_NO_COLOR"}}
 	verbose  = &cli.BoolFlag{Name: "verbose", Usage: "list every outcome, passing ones too, untruncated"}
-	workers  = &cli.IntFlag{Name: "workers", Value: runtime.NumCPU(), DefaultText: "all cores", Usage: "score `N` batches at once"}
+	workers  = &cli.IntFlag{Name: "workers", DefaultText: "replay.concurrency, else all cores", Usage: "score `N` batches at once"}
 )
 
 // required returns a usage error naming the missing flag.

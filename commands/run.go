@@ -90,7 +90,7 @@ func runPipeline(c *cli.Context, version string, mode pipeline.Mode) error {
 	opts := pipeline.Options{
 		Spec:    sp,
 		Mode:    mode,
-		Workers: c.Int("workers"),
+		Workers: workersOf(c),
 		Command: os.Args,
 		Version: version,
 	}
@@ -174,4 +174,13 @@ func verdictError(res *checks.Result, level string) error {
 		return &errs.Error{Code: errs.CodeGate, Err: fmt.Errorf("gate failed on warnings (--fail-on warn): %d warned", n[checks.Warn])}
 	}
 	return nil
+}
+
+// workersOf is --workers when given; 0 lets the spec's replay.concurrency
+// (or all cores) decide.
+func workersOf(c *cli.Context) int {
+	if c.IsSet("workers") {
+		return c.Int("workers")
+	}
+	return 0
 }

@@ -38,7 +38,7 @@ const (
 type Options struct {
 	Spec      *spec.Spec
 	Mode      Mode
-	Workers   int       // 0 = all cores
+	Workers   int       // 0 = replay.concurrency, else all cores
 	ScoredOut string    // ModeReplay (or ModeRun, optional): write scored rows here
 	Scored    string    // ModeCheck: the scored rows to check
 	Now       time.Time // reference time for freshness; zero = time.Now()
@@ -144,8 +144,12 @@ func Run(ctx context.Context, o Options) (*checks.Result, error) {
 		}
 		sum.Duration = time.Since(start)
 	} else {
+		workers := o.Workers
+		if workers <= 0 {
+			workers = sp.Replay.Concurrency
+		}
 		eng := &replay.Engine{Scorers: scorers, Options: replay.Options{
-			Workers: o.Workers, Sample: sampleOf(sp), Seed: sp.Replay.Seed, IDColumn: sp.Traffic.ID,
+			Workers: workers, Sample: sampleOf(sp), Seed: sp.Replay.Seed, IDColumn: sp.Traffic.ID,
 		}}
 		sum, err = eng.Run(ctx, rd, sink)
 		if err != nil {

@@ -348,11 +348,11 @@ func TestParseErrors(t *testing.T) {
 			hint: "rows per second",
 		},
 		{
-			name: "recorded mode without timestamp",
+			name: "recorded mode is not in this version",
 			in:   "version: 1\ntraffic: {path: t.csv, id: rid}\ncandidate: {model: {type: xgboost, path: m.json}}\nreplay: {mode: recorded}\n",
-			want: "spec.yaml:4:16: replay.mode: mode recorded replays the logged arrival times, but traffic.timestamp is not set",
+			want: "spec.yaml:4:16: replay.mode: replay mode \"recorded\" is not supported by this version yet",
 			path: "replay.mode",
-			hint: "traffic.timestamp",
+			hint: "use mode: max",
 		},
 		{
 			name: "sample out of range",
@@ -646,7 +646,7 @@ func TestFullSpecGolden(t *testing.T) {
 	if s.Labels.ID != "request_id" || s.Labels.Column != "clicked" {
 		t.Errorf("labels defaults: %+v", s.Labels)
 	}
-	if s.Replay.Speedup != 1 || *s.Replay.Sample != 0.25 || s.Replay.Seed != -7 {
+	if s.Replay.Mode != "max" || *s.Replay.Sample != 0.25 || s.Replay.Seed != -7 {
 		t.Errorf("replay: %+v", s.Replay)
 	}
 	f := s.Checks.Contract.Freshness
@@ -762,7 +762,7 @@ func TestEnvExpansion(t *testing.T) {
 
 	// Numbers and durations may come from the environment, quoted or not;
 	// keys are never expanded.
-	in := head + "replay:\n  rate: ${RATE}\n  sample: \"${SAMPLE:-0.5}\"\n  mode: rate\n" +
+	in := head + "replay:\n  rate: ${RATE}\n  sample: \"${SAMPLE:-0.5}\"\n  mode: max\n" +
 		"checks:\n  contract:\n    freshness: {max_age: \"${AGE:-36h}\"}\n"
 	s, err := parse([]byte(in), "spec.yaml", env(map[string]string{"RATE": "250"}))
 	if err != nil {
