@@ -1,6 +1,3 @@
-// Package errs carries replaygate's error classes: every error that leaves a
-// library says which exit code it deserves and, when the fix is known, a
-// hint. main.go maps errors to exit codes in one place with errors.As.
 package errs
 
 import (
