@@ -64,7 +64,9 @@
 //     columns holding the values' JSON text. A key first seen after the
 //     prefix is an error unless Options.Columns leaves it out.
 //   - A column with no value in the prefix takes its type from the other
-//     files, and is a string column if no file has a value.
+//     files, and is a string column if no file has a value; when every file
+//     that has it holds no data rows at all (a header-only CSV), it has the
+//     Arrow null type, which every consumer accepts as all-missing.
 //
 // Because a prefix can mislead, a later value that does not parse as the
 // column's type is an input error naming file:line (and the byte column in

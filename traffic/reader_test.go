@@ -379,11 +379,11 @@ func TestEmptyFiles(t *testing.T) {
 		name, file, content string
 		schema              string
 	}{
-		{"csv header only", "a.csv", "id,score\n", "id:utf8,score:utf8"},
+		{"csv header only", "a.csv", "id,score\n", "id:null,score:null"},
 		{"csv zero bytes", "a.csv", "", ""},
 		{"jsonl zero bytes", "a.jsonl", "", ""},
 		{"jsonl blank lines", "a.jsonl", "\n\n  \n", ""},
-		{"csv.gz header only", "a.csv.gz", "gz:id\n", "id:utf8"},
+		{"csv.gz header only", "a.csv.gz", "gz:id\n", "id:null"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

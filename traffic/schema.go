@@ -96,6 +96,11 @@ func unifySchemas(probes []*probe, want []string) (*arrow.Schema, error) {
 			}
 		}
 		typ := arrow.DataType(arrow.BinaryTypes.String) // no value anywhere: strings
+		if allEmpty(probes, name) {
+			// Only header rows: there is no value to type, and none will
+			// come. The null type fits any consumer's expectation.
+			typ = arrow.Null
+		}
 		nullable := true
 		if u != nil {
 			if u.typ != nil {
@@ -112,6 +117,22 @@ func unifySchemas(probes []*probe, want []string) (*arrow.Schema, error) {
 		fields = append(fields, arrow.Field{Name: name, Type: typ, Nullable: nullable})
 	}
 	return arrow.NewSchema(fields, nil), nil
+}
+
+// allEmpty says whether every file that has the column is known to have no
+// data rows at all.
+func allEmpty(probes []*probe, name string) bool {
+	any := false
+	for _, p := range probes {
+		if _, ok := p.col(name); !ok {
+			continue
+		}
+		if p.rows != 0 {
+			return false
+		}
+		any = true
+	}
+	return any
 }
 
 // selectColumns returns the stream's column names and checks that each

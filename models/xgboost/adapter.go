@@ -127,7 +127,8 @@ func numeric(t arrow.DataType) bool {
 	switch t.ID() {
 	case arrow.INT8, arrow.INT16, arrow.INT32, arrow.INT64,
 		arrow.UINT8, arrow.UINT16, arrow.UINT32, arrow.UINT64,
-		arrow.FLOAT16, arrow.FLOAT32, arrow.FLOAT64, arrow.BOOL:
+		arrow.FLOAT16, arrow.FLOAT32, arrow.FLOAT64, arrow.BOOL,
+		arrow.NULL: // a column with no values at all: every row is missing
 		return true
 	}
 	return false
@@ -266,7 +267,7 @@ func fill(col arrow.Array, lo, k, j, nf int, x []float32) {
 				x[r*nf+j] = 0
 			}
 		}
-	default: // unreachable after bind
+	default: // the null type: every value is missing
 		for r := 0; r < k; r++ {
 			x[r*nf+j] = float32(math.NaN())
 		}
