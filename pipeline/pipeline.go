@@ -65,7 +65,7 @@ func Run(ctx context.Context, o Options) (*checks.Result, error) {
 	if o.Mode == ModeCheck {
 		input, role = o.Scored, "scored"
 	}
-	files, fullSchema, err := traffic.Inspect(ctx, input)
+	_, fullSchema, err := traffic.Inspect(ctx, input)
 	if err != nil {
 		return nil, err
 	}
@@ -176,7 +176,6 @@ func Run(ctx context.Context, o Options) (*checks.Result, error) {
 	for _, f := range rd.Files() {
 		res.Inputs = append(res.Inputs, checks.Input{Role: role, Path: DisplayPath(f.Path), Rows: f.Rows, SHA256: f.SHA256, Schema: fieldsOf(fullSchema)})
 	}
-	_ = files
 	res.Checks = suite.Outcomes()
 	res.Verdict = checks.Verdict(res.Checks, res.Incomplete)
 	return res, nil
