@@ -65,6 +65,7 @@ the spec goes to stdout.`,
 					return err
 				}
 				cp = preferReference(tp, rp)
+				in.RuleProfile = cp
 			}
 			in.Contract = contract.Infer(cp, contract.InferOptions{Exclude: in.Roles.Columns()})
 			if m := c.String("model"); m != "" {

@@ -26,7 +26,11 @@ type Input struct {
 	ModelPath     string   // "" = no model given: the logged baseline score stands in
 	ModelFeatures []string // the model's own feature names, when known
 	Profile       *contract.Profile
-	Roles         contract.Roles
+	// RuleProfile, when set, is the profile the contract was inferred from
+	// (the reference, column by column), described in each rule's comment;
+	// nil means Profile.
+	RuleProfile *contract.Profile
+	Roles       contract.Roles
 	// Contract holds the inferred features (contract.Infer). Its Output and
 	// Freshness, when set, replace the ones Render derives from the roles: an
 	// output range of [0, 1] when the baseline score lies in it, and
@@ -246,10 +250,14 @@ func featureRule(f spec.FeatureRule) string {
 
 // seen describes what the profile saw of a column, for its rule's comment.
 func (r *renderer) seen(name string) string {
-	if r.in.Profile == nil {
+	p := r.in.RuleProfile
+	if p == nil {
+		p = r.in.Profile
+	}
+	if p == nil {
 		return ""
 	}
-	c := r.in.Profile.Column(name)
+	c := p.Column(name)
 	if c == nil {
 		return ""
 	}
