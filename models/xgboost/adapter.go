@@ -3,6 +3,7 @@ package xgboost
 import (
 	"context"
 	"fmt"
+	"github.com/replaygate/replaygate/internal/suggest"
 	"math"
 	"strings"
 	"sync/atomic"
@@ -108,7 +109,7 @@ func (m *Model) bind(schema *arrow.Schema) (*binding, error) {
 				names[j] = f.Name
 			}
 			hint := hintFeatures
-			if near := closest(c, names); near != "" {
+			if near := suggest.Closest(c, names); near != "" {
 				return nil, errs.Input(hint, "xgboost model %s: traffic has no column %q%s; closest column: %q", m.path, c, feature, near)
 			}
 			return nil, errs.Input(hint, "xgboost model %s: traffic has no column %q%s", m.path, c, feature)
@@ -292,52 +293,6 @@ func (m *Model) Info() models.Info {
 		Details:     m.b.Describe(),
 		Features:    m.Columns(),
 	}
-}
-
-// closest returns the name in names nearest to want by edit distance
-// (case-insensitive; ties go to the longer common prefix, then to the
-// first), or "" when names is empty.
-func closest(want string, names []string) string {
-	best, bestD, bestP := "", math.MaxInt, -1
-	lw := strings.ToLower(want)
-	for _, n := range names {
-		ln := strings.ToLower(n)
-		d, p := editDistance(lw, ln), commonPrefix(lw, ln)
-		if d < bestD || d == bestD && p > bestP {
-			best, bestD, bestP = n, d, p
-		}
-	}
-	return best
-}
-
-func commonPrefix(a, b string) int {
-	n := 0
-	for n < len(a) && n < len(b) && a[n] == b[n] {
-		n++
-	}
-	return n
-}
-
-// editDistance is the Levenshtein distance between a and b, by rune.
-func editDistance(a, b string) int {
-	ra, rb := []rune(a), []rune(b)
-	prev := make([]int, len(rb)+1)
-	cur := make([]int, len(rb)+1)
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(ra); i++ {
-		cur[0] = i
-		for j := 1; j <= len(rb); j++ {
-			cost := 1
-			if ra[i-1] == rb[j-1] {
-				cost = 0
-			}
-			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
-		}
-		prev, cur = cur, prev
-	}
-	return prev[len(rb)]
 }
 
 var _ models.Model = (*Model)(nil)

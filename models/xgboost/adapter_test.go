@@ -403,17 +403,3 @@ func TestModelCanceled(t *testing.T) {
 		t.Error("Predict with a canceled context: no error")
 	}
 }
-
-func TestEditDistance(t *testing.T) {
-	for _, c := range []struct {
-		a, b string
-		d    int
-	}{{"", "", 0}, {"abc", "", 3}, {"kitten", "sitting", 3}, {"income", "incme", 1}, {"äb", "ab", 1}} {
-		if got := editDistance(c.a, c.b); got != c.d {
-			t.Errorf("editDistance(%q, %q) = %d, want %d", c.a, c.b, got, c.d)
-		}
-	}
-	if got := closest("Income", []string{"age", "incomes", "outcome"}); got != "incomes" {
-		t.Errorf("closest = %q", got)
-	}
-}
