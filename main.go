@@ -10,6 +10,7 @@ import (
 	"os"
 	"os/signal"
 	"runtime/debug"
+	"strings"
 	"syscall"
 
 	"github.com/urfave/cli/v2"
@@ -38,9 +39,11 @@ func exitCode(err error, stderr io.Writer) int {
 	var e *errs.Error
 	if !errors.As(err, &e) && errors.As(err, &coder) {
 		// urfave/cli's own errors (unknown command) are usage errors.
-		if msg := err.Error(); msg != "" {
-			fmt.Fprintf(stderr, "replaygate: %s\nhint: run `replaygate --help` for the list of commands\n", msg)
+		msg := err.Error()
+		if name, ok := strings.CutPrefix(msg, "No help topic for '"); ok {
+			msg = fmt.Sprintf("unknown command %q", strings.TrimSuffix(strings.SplitN(name, "'", 2)[0], "'"))
 		}
+		fmt.Fprintf(stderr, "replaygate: %s\nhint: run `replaygate --help` for the list of commands\n", msg)
 		return errs.CodeInput
 	}
 	printErr(stderr, err)

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -208,29 +209,113 @@ func TestTruncatedParquet(t *testing.T) {
 	}
 }
 
-// replay --out followed by check --scored gives the same outcomes as run.
+// replay --out followed by check --scored gives the same outcomes as run,
+// whatever format the scored rows were written in.
 func TestReplayThenCheck(t *testing.T) {
 	dir := t.TempDir()
-	runDir, checkDir := filepath.Join(dir, "run"), filepath.Join(dir, "check")
-	scored := filepath.Join(dir, "scored.parquet")
+	runDir := filepath.Join(dir, "run")
 	if r := run(t, "run", "--spec", "fixtures/specs/demo.yaml", "--out-dir", runDir, "--quiet"); r.code != 0 {
 		t.Fatalf("run: exit %d\n%s", r.code, r.stderr)
 	}
-	if r := run(t, "replay", "--spec", "fixtures/specs/demo.yaml", "--out", scored, "--quiet"); r.code != 0 {
+	a := readResult(t, runDir)
+	for _, ext := range []string{".parquet", ".arrow", ".csv", ".jsonl.gz"} {
+		t.Run(ext, func(t *testing.T) {
+			scored := filepath.Join(dir, "scored"+ext)
+			checkDir := filepath.Join(dir, "check"+ext)
+			if r := run(t, "replay", "--spec", "fixtures/specs/demo.yaml", "--out", scored, "--quiet"); r.code != 0 {
+				t.Fatalf("replay: exit %d\n%s", r.code, r.stderr)
+			}
+			if r := run(t, "check", "--spec", "fixtures/specs/demo.yaml", "--scored", scored, "--out-dir", checkDir, "--quiet"); r.code != 0 {
+				t.Fatalf("check: exit %d\n%s", r.code, r.stderr)
+			}
+			b := readResult(t, checkDir)
+			if b.Replay.Rows != a.Replay.Rows || b.Replay.Errors != a.Replay.Errors {
+				t.Errorf("check accounts %+v, run %+v", b.Replay, a.Replay)
+			}
+			// run also accounts for the production replica; check reads the
+			// candidate's columns only.
+			var want []checks.Outcome
+			for _, o := range a.Checks {
+				if o.Name != "replay.production.errors" {
+					want = append(want, o)
+				}
+			}
+			if len(want) != len(b.Checks) {
+				t.Fatalf("run has %d outcomes, check has %d", len(want), len(b.Checks))
+			}
+			for i := range want {
+				x, y := want[i], b.Checks[i]
+				if x.Name != y.Name || x.Status != y.Status || x.Rows != y.Rows || x.Message != y.Message {
+					t.Errorf("outcome %d differs:\nrun:   %+v\ncheck: %+v", i, x, y)
+				}
+			}
+		})
+	}
+}
+
+// replay refuses what would lose data: traffic that already has the columns
+// replay adds, and an --out that is one of its own inputs.
+func TestReplayRefusesToClobber(t *testing.T) {
+	dir := t.TempDir()
+	scored := filepath.Join(dir, "scored.csv")
+	if r := run(t, "replay", "--spec", "testdata/e2e/tiny.yaml", "--out", scored, "--quiet"); r.code != 0 {
 		t.Fatalf("replay: exit %d\n%s", r.code, r.stderr)
 	}
-	if r := run(t, "check", "--spec", "fixtures/specs/demo.yaml", "--scored", scored, "--out-dir", checkDir, "--quiet"); r.code != 0 {
-		t.Fatalf("check: exit %d\n%s", r.code, r.stderr)
+	model, _ := filepath.Abs("testdata/e2e/tiny_model.json")
+	spec := filepath.Join(dir, "again.yaml")
+	os.WriteFile(spec, []byte("version: 1\ntraffic: {path: scored.csv, id: request_id}\ncandidate:\n  model: {type: xgboost, path: "+model+"}\n"), 0o644)
+	r := run(t, "run", "--spec", spec, "--out-dir", dir)
+	if r.code != 3 || !strings.Contains(r.stderr, `"candidate_score"`) || !strings.Contains(r.stderr, "check --scored") {
+		t.Errorf("traffic with candidate_* columns: exit %d, want 3 naming the column\n%s", r.code, r.stderr)
 	}
-	a, b := readResult(t, runDir), readResult(t, checkDir)
-	if len(a.Checks) != len(b.Checks) {
-		t.Fatalf("run has %d outcomes, check has %d", len(a.Checks), len(b.Checks))
+	own := filepath.Join(dir, "own.yaml")
+	os.WriteFile(own, []byte("version: 1\ntraffic: {path: own.csv, id: request_id}\ncandidate:\n  model: {type: xgboost, path: "+model+"}\n"), 0o644)
+	tiny, _ := os.ReadFile("testdata/e2e/tiny.csv")
+	os.WriteFile(filepath.Join(dir, "own.csv"), tiny, 0o644)
+	r = run(t, "replay", "--spec", own, "--out", filepath.Join(dir, "own.csv"))
+	if r.code != 3 || !strings.Contains(r.stderr, "overwrite its own input") {
+		t.Errorf("--out = input: exit %d, want 3\n%s", r.code, r.stderr)
 	}
-	for i := range a.Checks {
-		x, y := a.Checks[i], b.Checks[i]
-		if x.Name != y.Name || x.Status != y.Status || x.Rows != y.Rows || x.Message != y.Message {
-			t.Errorf("outcome %d differs:\nrun:   %+v\ncheck: %+v", i, x, y)
+	if after, _ := os.ReadFile(filepath.Join(dir, "own.csv")); !bytes.Equal(after, tiny) {
+		t.Errorf("the input was modified")
+	}
+	if r := run(t, "replay", "--spec", own, "--out", filepath.Join(dir, "x.txt")); r.code != 3 || !strings.Contains(r.stderr, "x.txt") {
+		t.Errorf("--out x.txt: exit %d, want 3\n%s", r.code, r.stderr)
+	}
+}
+
+// An empty log replays to an empty scored file and fails on zero rows.
+func TestReplayZeroRows(t *testing.T) {
+	out := filepath.Join(t.TempDir(), "scored.parquet")
+	r := run(t, "replay", "--spec", "testdata/e2e/empty.yaml", "--out", out, "--no-color")
+	if r.code != 1 || !strings.Contains(r.stdout, "zero rows") {
+		t.Fatalf("exit %d, want 1 with zero rows\n%s%s", r.code, r.stdout, r.stderr)
+	}
+	if _, err := os.Stat(out); err != nil {
+		t.Errorf("no scored file: %v", err)
+	}
+}
+
+// A bad value past the type-inference prefix of a CSV names file, line and
+// column.
+func TestCSVBadValueAfterInference(t *testing.T) {
+	dir := t.TempDir()
+	var b strings.Builder
+	b.WriteString("request_id,x1,x2\n")
+	for i := 0; i < 1500; i++ {
+		x1 := fmt.Sprintf("%d.5", i%7)
+		if i == 1200 {
+			x1 = "n/a-ish"
 		}
+		fmt.Fprintf(&b, "r%d,%s,0.25\n", i, x1)
+	}
+	os.WriteFile(filepath.Join(dir, "big.csv"), []byte(b.String()), 0o644)
+	model, _ := filepath.Abs("testdata/e2e/tiny_model.json")
+	spec := filepath.Join(dir, "spec.yaml")
+	os.WriteFile(spec, []byte("version: 1\ntraffic: {path: big.csv, id: request_id}\ncandidate:\n  model: {type: xgboost, path: "+model+"}\n"), 0o644)
+	r := run(t, "run", "--spec", spec, "--out-dir", dir)
+	if r.code != 3 || !strings.Contains(r.stderr, "big.csv:1202:") || !strings.Contains(r.stderr, `"x1"`) {
+		t.Errorf("exit %d, want 3 naming big.csv:1202 and x1\n%s", r.code, r.stderr)
 	}
 }
 

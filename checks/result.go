@@ -51,6 +51,8 @@ type Model struct {
 
 // ReplayStats accounts for every replayed row: Rows = Scored + Errors.
 type ReplayStats struct {
+	// RowsRead is the rows read from the input before sampling.
+	RowsRead      int64            `json:"rows_read"`
 	Rows          int64            `json:"rows"`
 	Scored        int64            `json:"scored"`
 	Errors        int64            `json:"errors"`

@@ -97,7 +97,7 @@ func noArgs(c *cli.Context) error {
 	if c.NArg() == 0 {
 		return nil
 	}
-	return errs.Input(fmt.Sprintf("flags come before nothing: did you mean `replaygate %s --spec %s`?", c.Command.Name, c.Args().First()),
+	return errs.Input(fmt.Sprintf("%s takes flags only: did you mean `replaygate %s --spec %s`?", c.Command.Name, c.Command.Name, c.Args().First()),
 		"%s: unexpected argument %q", c.Command.Name, c.Args().First())
 }
 

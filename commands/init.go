@@ -30,8 +30,8 @@ slack, and the category set of low-cardinality text columns. With
 the reference (what training saw is what is valid); the other columns from
 the traffic. Review it: it describes the data as it is, not as it should be.
 
-Paths in the spec are written relative to the spec's folder. Without --out
-the spec goes to stdout.`,
+Paths in the spec are written relative to the spec's folder (absolute when
+the spec goes to stdout, which is the default without --out).`,
 		Flags: []cli.Flag{
 			&cli.StringFlag{Name: "traffic", Aliases: []string{"t"}, Usage: "logged traffic: `FILE`, glob or folder"},
 			&cli.StringFlag{Name: "reference", Usage: "training data (`FILE`, glob or folder) to infer the contract from"},
@@ -75,16 +75,23 @@ the spec goes to stdout.`,
 				}
 				in.ModelFeatures = b.FeatureNames()
 			}
-			base := "."
-			if out != "" {
-				base = filepath.Dir(out)
+			// Paths are relative to the spec's folder when it is known;
+			// a spec on stdout may be saved anywhere, so it gets absolute ones.
+			place := func(p string) string {
+				if out == "" {
+					if a, err := filepath.Abs(p); err == nil {
+						return filepath.ToSlash(a)
+					}
+					return p
+				}
+				return relTo(filepath.Dir(out), p)
 			}
-			in.TrafficPath = relTo(base, c.String("traffic"))
+			in.TrafficPath = place(c.String("traffic"))
 			if r := c.String("reference"); r != "" {
-				in.ReferencePath = relTo(base, r)
+				in.ReferencePath = place(r)
 			}
 			if m := c.String("model"); m != "" {
-				in.ModelPath = relTo(base, m)
+				in.ModelPath = place(m)
 			}
 			var buf bytes.Buffer
 			if err := starter.Render(&buf, in); err != nil {

@@ -83,9 +83,22 @@ func runPipeline(c *cli.Context, version string, mode pipeline.Mode) error {
 	if level != "fail" && level != "warn" {
 		return errs.Input("use --fail-on fail (the default) or --fail-on warn", "--fail-on %q is not a level", level)
 	}
+	if c.IsSet("workers") && c.Int("workers") < 1 {
+		return errs.Input("give a positive number, or leave --workers out to use replay.concurrency or all cores", "--workers %d is not a number of workers", c.Int("workers"))
+	}
 	sp, err := spec.Load(c.String("spec"))
 	if err != nil {
 		return err
+	}
+	dir := sp.Reports.Dir
+	if c.String("out-dir") != "" {
+		dir = c.String("out-dir")
+	}
+	if mode != pipeline.ModeReplay {
+		// Find an unusable report folder before the replay, not after it.
+		if err := os.MkdirAll(dir, 0o755); err != nil {
+			return errs.Input("check that --out-dir or reports.dir names a folder you can write", "report folder %s: %v", dir, err)
+		}
 	}
 	opts := pipeline.Options{
 		Spec:    sp,
@@ -109,10 +122,6 @@ func runPipeline(c *cli.Context, version string, mode pipeline.Mode) error {
 	if mode == pipeline.ModeReplay {
 		formats = []string{"terminal"}
 	} else {
-		dir := sp.Reports.Dir
-		if c.String("out-dir") != "" {
-			dir = c.String("out-dir")
-		}
 		if err := writeReports(res, dir, formats); err != nil {
 			return err
 		}

@@ -65,9 +65,14 @@ func Run(ctx context.Context, o Options) (*checks.Result, error) {
 	if o.Mode == ModeCheck {
 		input, role = o.Scored, "scored"
 	}
-	_, fullSchema, err := traffic.Inspect(ctx, input)
+	files, fullSchema, err := traffic.Inspect(ctx, input)
 	if err != nil {
 		return nil, err
+	}
+	if o.ScoredOut != "" {
+		if err := checkScoredOut(o.ScoredOut, files); err != nil {
+			return nil, err
+		}
 	}
 
 	// Models (not in check mode: the scores are already in the file).
@@ -78,13 +83,25 @@ func Run(ctx context.Context, o Options) (*checks.Result, error) {
 		if err != nil {
 			return nil, err
 		}
+		if err := rejectOutputColumns(fullSchema, scorers, input); err != nil {
+			return nil, err
+		}
 	} else if err := requireScored(fullSchema, input); err != nil {
 		return nil, err
 	}
 
-	// Checks.
+	// Checks: the row accounting of every replayed model, then the
+	// configured checks.
 	acct := replay.NewAccounting("candidate", sp.Traffic.ID, 0)
 	suiteChecks := []checks.Check{acct}
+	var accts []*replay.Accounting
+	for _, sc := range scorers {
+		if sc.Role != "candidate" {
+			a := replay.NewAccounting(sc.Role, sp.Traffic.ID, 0)
+			accts = append(accts, a)
+			suiteChecks = append(suiteChecks, a)
+		}
+	}
 	if o.Mode != ModeReplay && sp.Checks.Contract != nil {
 		c, err := contract.New(sp.Checks.Contract, contract.Options{IDColumn: sp.Traffic.ID, Now: o.Now})
 		if err != nil {
@@ -109,16 +126,15 @@ func Run(ctx context.Context, o Options) (*checks.Result, error) {
 	}
 	defer rd.Close()
 
-	var w *traffic.Writer
+	var out *scoredFile
+	if o.ScoredOut != "" {
+		out = &scoredFile{path: o.ScoredOut}
+		defer out.abort()
+	}
 	sink := func(b arrow.RecordBatch) error {
-		if w == nil && o.ScoredOut != "" {
-			if w, err = traffic.Create(o.ScoredOut, b.Schema()); err != nil {
+		if out != nil {
+			if err := out.write(b); err != nil {
 				return err
-			}
-		}
-		if w != nil {
-			if err := w.Write(b); err != nil {
-				return errs.WrapRun(fmt.Errorf("writing %s: %w", o.ScoredOut, err), "check the output folder is writable and has space")
 			}
 		}
 		return suite.Observe(b)
@@ -159,12 +175,14 @@ func Run(ctx context.Context, o Options) (*checks.Result, error) {
 			return nil, err
 		}
 	}
-	if w != nil {
-		if err := w.Close(); err != nil {
-			return nil, errs.WrapRun(fmt.Errorf("writing %s: %w", o.ScoredOut, err), "")
+	if out != nil {
+		if err := out.commit(scoredSchema(rd.Schema(), scorers)); err != nil {
+			return nil, err
 		}
-	} else if o.ScoredOut != "" {
-		return nil, errs.Input("", "no rows to write to %s", o.ScoredOut)
+	}
+	acct.Expect(sum.Rows)
+	for _, a := range accts {
+		a.Expect(sum.Rows)
 	}
 
 	stats := acct.Stats()
@@ -172,13 +190,46 @@ func Run(ctx context.Context, o Options) (*checks.Result, error) {
 	if stats.DurationS > 0 {
 		stats.RowsPerS = float64(stats.Rows) / stats.DurationS
 	}
+	stats.RowsRead = sum.Read
+	if o.Mode == ModeCheck {
+		stats.RowsRead = sum.Rows
+	}
 	res.Replay = &stats
 	for _, f := range rd.Files() {
 		res.Inputs = append(res.Inputs, checks.Input{Role: role, Path: DisplayPath(f.Path), Rows: f.Rows, SHA256: f.SHA256, Schema: fieldsOf(fullSchema)})
 	}
+	// The reference and late labels are read by the skew and segment
+	// checks; until then they are validated and fingerprinted.
+	for _, x := range []struct {
+		role string
+		path *string
+	}{{"reference", refPath(sp)}, {"labels", labelsPath(sp)}} {
+		if x.path == nil {
+			continue
+		}
+		in, err := fingerprintFiles(ctx, x.role, sp.Resolve(*x.path))
+		if err != nil {
+			return nil, err
+		}
+		res.Inputs = append(res.Inputs, in...)
+	}
 	res.Checks = suite.Outcomes()
 	res.Verdict = checks.Verdict(res.Checks, res.Incomplete)
 	return res, nil
+}
+
+func refPath(sp *spec.Spec) *string {
+	if sp.Reference == nil {
+		return nil
+	}
+	return &sp.Reference.Path
+}
+
+func labelsPath(sp *spec.Spec) *string {
+	if sp.Labels == nil {
+		return nil
+	}
+	return &sp.Labels.Path
 }
 
 func sampleOf(sp *spec.Spec) float64 {
@@ -247,7 +298,7 @@ func checkColumns(sp *spec.Spec, schema *arrow.Schema, input string, scored bool
 		if s := traffic.ClosestName(c, have); s != "" {
 			hint = fmt.Sprintf("did you mean %q?", s)
 		}
-		problems = append(problems, errs.Input(hint, "%s: column %q is not in %s", sp.Pos(ref.key), c, filepath.ToSlash(input)))
+		problems = append(problems, errs.Input(hint, "%s: %s: column %q is not in %s", sp.Pos(ref.key), ref.key, c, filepath.ToSlash(input)))
 	}
 	if len(problems) == 0 {
 		return nil
@@ -255,13 +306,50 @@ func checkColumns(sp *spec.Spec, schema *arrow.Schema, input string, scored bool
 	return errors.Join(problems...)
 }
 
+// rejectOutputColumns refuses traffic that already holds a column replay
+// would add: the scored file would carry two columns of one name, and the
+// checks would read the logged one.
+func rejectOutputColumns(schema *arrow.Schema, scorers []replay.Scorer, input string) error {
+	for _, sc := range scorers {
+		for _, f := range schema.Fields() {
+			if replay.IsOutputColumn(sc.Role, f.Name) {
+				return errs.Input(fmt.Sprintf("drop or rename the %s_* columns of the traffic (is it a scored file? use `replaygate check --scored` for those)", sc.Role),
+					"%s: column %q clashes with a column replay adds for the %s model", input, f.Name, sc.Role)
+			}
+		}
+	}
+	return nil
+}
+
+// scoredSchema is the schema of scored batches when none was produced: the
+// traffic's columns plus each scorer's score, latency and error.
+func scoredSchema(in *arrow.Schema, scorers []replay.Scorer) *arrow.Schema {
+	fields := append([]arrow.Field(nil), in.Fields()...)
+	for _, sc := range scorers {
+		fields = append(fields,
+			arrow.Field{Name: replay.ScoreColumn(sc.Role), Type: arrow.PrimitiveTypes.Float64, Nullable: true},
+			arrow.Field{Name: replay.LatencyColumn(sc.Role), Type: arrow.PrimitiveTypes.Float64, Nullable: true},
+			arrow.Field{Name: replay.ErrorColumn(sc.Role), Type: arrow.BinaryTypes.String, Nullable: true})
+	}
+	return arrow.NewSchema(fields, nil)
+}
+
 // requireScored checks that a file passed to `check --scored` was written
 // by `replay`.
 func requireScored(schema *arrow.Schema, path string) error {
+	hint := "write scored rows with `replaygate replay --spec F --out scored.parquet` first"
 	for _, c := range []string{replay.ScoreColumn("candidate"), replay.ErrorColumn("candidate")} {
-		if len(schema.FieldIndices(c)) == 0 {
-			return errs.Input("write scored rows with `replaygate replay --spec F --out scored.parquet` first",
-				"%s has no %q column: it is not a scored file", path, c)
+		idx := schema.FieldIndices(c)
+		if len(idx) == 0 {
+			return errs.Input(hint, "%s has no %q column: it is not a scored file", path, c)
+		}
+		t := schema.Field(idx[0]).Type
+		ok, want := arrow.IsInteger(t.ID()) || arrow.IsFloating(t.ID()), "a number"
+		if c == replay.ErrorColumn("candidate") {
+			ok, want = t.ID() == arrow.STRING, "text"
+		}
+		if !ok && t.ID() != arrow.NULL {
+			return errs.Input(hint, "%s: column %q is %s, not %s as replay writes it", path, c, t, want)
 		}
 	}
 	return nil

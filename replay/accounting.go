@@ -24,6 +24,7 @@ type Accounting struct {
 	MaxErrorRate float64 // share of errored rows allowed; default 0
 
 	rows     int64
+	expected int64 // rows the engine handed over; -1 = not known
 	errors   int64
 	classes  map[string]int64
 	examples []checks.ErrorExample
@@ -31,8 +32,13 @@ type Accounting struct {
 
 // NewAccounting returns the accounting check for a role's columns.
 func NewAccounting(role, idColumn string, maxErrorRate float64) *Accounting {
-	return &Accounting{Role: role, IDColumn: idColumn, MaxErrorRate: maxErrorRate, classes: map[string]int64{}}
+	return &Accounting{Role: role, IDColumn: idColumn, MaxErrorRate: maxErrorRate, classes: map[string]int64{}, expected: -1}
 }
+
+// Expect records how many rows the engine scored and handed to the sink;
+// Result fails replay.rows when the rows observed differ, so a lost batch
+// cannot pass as "N rows in = N scored + 0 errored".
+func (a *Accounting) Expect(n int64) { a.expected = n }
 
 // Name implements checks.Check.
 func (a *Accounting) Name() string { return "replay" }
@@ -94,6 +100,11 @@ func (a *Accounting) Merge(other checks.Check) error {
 		return fmt.Errorf("cannot merge %T into replay accounting", other)
 	}
 	a.rows += o.rows
+	if a.expected >= 0 && o.expected >= 0 {
+		a.expected += o.expected
+	} else {
+		a.expected = -1
+	}
 	a.errors += o.errors
 	for k, v := range o.classes {
 		a.classes[k] += v
@@ -119,41 +130,59 @@ func (a *Accounting) Stats() checks.ReplayStats {
 	return s
 }
 
-// Result implements checks.Check.
+// Result implements checks.Check. For the candidate the outcomes are
+// replay.rows and replay.errors; for another role (a production replica)
+// only replay.<role>.errors, since its rows are the candidate's rows.
 func (a *Accounting) Result() []checks.Outcome {
-	rows := checks.Outcome{Check: "replay", Name: "replay.rows", Rows: a.rows, Value: checks.F(float64(a.rows)), Limit: "> 0"}
-	if a.rows == 0 {
-		rows.Status = checks.Fail
-		rows.Message = "zero rows were replayed: a run over no traffic proves nothing"
-		return []checks.Outcome{rows}
+	var out []checks.Outcome
+	if a.Role == "candidate" || a.Role == "" {
+		rows := checks.Outcome{Check: "replay", Name: "replay.rows", Rows: a.rows, Value: checks.F(float64(a.rows)), Limit: "> 0", Status: checks.Pass}
+		switch {
+		case a.expected >= 0 && a.expected != a.rows:
+			rows.Status = checks.Fail
+			rows.Message = fmt.Sprintf("%d rows were scored but %d reached the checks: rows were lost", a.expected, a.rows)
+		case a.rows == 0:
+			rows.Status = checks.Fail
+			rows.Message = "zero rows were replayed: a run over no traffic proves nothing"
+		default:
+			rows.Message = fmt.Sprintf("%d rows in = %d scored + %d errored", a.rows, a.rows-a.errors, a.errors)
+		}
+		out = append(out, rows)
+		if a.rows == 0 {
+			return out
+		}
+	} else if a.rows == 0 {
+		return nil
 	}
-	rows.Status = checks.Pass
-	rows.Message = fmt.Sprintf("%d rows in = %d scored + %d errored", a.rows, a.rows-a.errors, a.errors)
 
+	name := "replay.errors"
+	if a.Role != "candidate" && a.Role != "" {
+		name = "replay." + a.Role + ".errors"
+	}
 	rate := float64(a.errors) / float64(a.rows)
-	errs := checks.Outcome{Check: "replay", Name: "replay.errors", Rows: a.rows, Value: checks.F(rate),
+	e := checks.Outcome{Check: "replay", Name: name, Rows: a.rows, Value: checks.F(rate),
 		Limit: fmt.Sprintf("<= %g", a.MaxErrorRate), Status: checks.Pass}
 	if a.errors == 0 {
-		errs.Message = "every row was scored"
+		e.Message = "every row was scored"
 	} else {
-		var parts []string
 		keys := make([]string, 0, len(a.classes))
 		for k := range a.classes {
 			keys = append(keys, k)
 		}
 		sort.Strings(keys)
+		parts := make([]string, 0, len(keys))
 		for _, k := range keys {
 			parts = append(parts, fmt.Sprintf("%s %d", k, a.classes[k]))
 		}
-		errs.Message = fmt.Sprintf("%d of %d rows errored (%s)", a.errors, a.rows, strings.Join(parts, ", "))
-		for _, e := range a.examples {
-			if len(errs.Examples) < maxErrorExamples {
-				errs.Examples = append(errs.Examples, e.Row)
+		e.Message = fmt.Sprintf("%d of %d rows errored (%s)", a.errors, a.rows, strings.Join(parts, ", "))
+		for _, ex := range a.examples {
+			if len(e.Examples) < maxErrorExamples {
+				e.Examples = append(e.Examples, ex.Row)
 			}
 		}
 		if rate > a.MaxErrorRate {
-			errs.Status = checks.Fail
+			e.Status = checks.Fail
 		}
 	}
-	return []checks.Outcome{rows, errs}
+	return append(out, e)
 }

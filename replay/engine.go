@@ -9,6 +9,7 @@ import (
 	"math"
 	"runtime"
 	"strconv"
+	"strings"
 	"sync"
 	"time"
 
@@ -207,6 +208,20 @@ func LatencyColumn(role string) string { return role + "_latency_ms" }
 func ErrorColumn(role string) string   { return role + "_error" }
 func ClassColumn(role string, k int) string {
 	return role + "_class_" + strconv.Itoa(k)
+}
+
+// IsOutputColumn says whether name is a column replay adds for role.
+func IsOutputColumn(role, name string) bool {
+	switch name {
+	case ScoreColumn(role), LatencyColumn(role), ErrorColumn(role):
+		return true
+	}
+	rest, ok := strings.CutPrefix(name, role+"_class_")
+	if !ok || rest == "" {
+		return false
+	}
+	_, err := strconv.Atoi(rest)
+	return err == nil
 }
 
 // columns builds a scorer's output arrays. An errored row has a null score

@@ -226,3 +226,38 @@ func TestAccountingMergeEqualsOnePass(t *testing.T) {
 		t.Fatalf("merged %v\nwhole  %v", a.Result(), whole.Result())
 	}
 }
+
+// A batch lost between the engine and the checks fails replay.rows.
+func TestAccountingCatchesLostRows(t *testing.T) {
+	eng := &Engine{Scorers: []Scorer{{Role: "candidate", Model: &fakeModel{failAt: -1}}}, Options: Options{Workers: 2}}
+	acct := NewAccounting("candidate", "id", 0)
+	n := 0
+	sum, err := eng.Run(context.Background(), &sliceSource{rows: 1000, batch: 100}, func(b arrow.RecordBatch) error {
+		if n++; n == 4 {
+			return nil // dropped on the floor
+		}
+		return acct.Observe(b)
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	acct.Expect(sum.Rows)
+	out := acct.Result()
+	if out[0].Name != "replay.rows" || out[0].Status != checks.Fail || !strings.Contains(out[0].Message, "lost") {
+		t.Fatalf("replay.rows = %+v, want fail: rows lost", out[0])
+	}
+	if sum.Read != 1000 || sum.Rows != 1000 {
+		t.Errorf("summary %+v", sum)
+	}
+}
+
+func TestIsOutputColumn(t *testing.T) {
+	for name, want := range map[string]bool{
+		"candidate_score": true, "candidate_latency_ms": true, "candidate_error": true, "candidate_class_3": true,
+		"candidate_class_": false, "candidate_class_x": false, "candidate_scores": false, "production_score": false, "score": false,
+	} {
+		if got := IsOutputColumn("candidate", name); got != want {
+			t.Errorf("IsOutputColumn(candidate, %q) = %v", name, got)
+		}
+	}
+}

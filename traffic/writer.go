@@ -47,6 +47,17 @@ type encoder interface {
 	close() error
 }
 
+// CheckOutputName says whether Create can tell an output format from the
+// name of path, so that a command can refuse a bad --out before it works.
+func CheckOutputName(path string) error {
+	name := strings.ToLower(filepath.Base(path))
+	if k, _ := kindOf(path); k == kindUnknown || strings.HasSuffix(name, ".json") || strings.HasSuffix(name, ".json.gz") {
+		return errs.Input("supported: "+strings.Join(writerExtensions, " "),
+			"%s: cannot tell the output format from the file name", path)
+	}
+	return nil
+}
+
 // Create creates (or truncates) path and returns a writer for batches of
 // schema, in the format of its extension: Parquet (.parquet, .pq; zstd,
 // WriterRowGroup rows per row group, the Arrow schema stored so types
@@ -56,9 +67,8 @@ func Create(path string, schema *arrow.Schema) (*Writer, error) {
 	name := strings.ToLower(filepath.Base(path))
 	gz := strings.HasSuffix(name, ".gz")
 	k, _ := kindOf(path)
-	if k == kindUnknown || strings.HasSuffix(name, ".json") || strings.HasSuffix(name, ".json.gz") {
-		return nil, errs.Input("supported: "+strings.Join(writerExtensions, " "),
-			"%s: cannot tell the output format from the file name", path)
+	if err := CheckOutputName(path); err != nil {
+		return nil, err
 	}
 	if k == kindCSV || k == kindJSONL {
 		for _, f := range schema.Fields() {
