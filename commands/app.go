@@ -4,11 +4,13 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"strconv"
 	"strings"
 
 	"github.com/urfave/cli/v2"
 
 	"github.com/replaygate/replaygate/errs"
+	"github.com/replaygate/replaygate/reports"
 )
 
 const exitCodesHelp = `EXIT CODES:
@@ -112,4 +114,15 @@ func colorOn(c *cli.Context, w io.Writer) bool {
 	}
 	fi, err := f.Stat()
 	return err == nil && fi.Mode()&os.ModeCharDevice != 0 && os.Getenv("TERM") != "dumb"
+}
+
+// termOptions are the terminal report's options for w: colour on a terminal
+// that wants it, the width from $COLUMNS when set, every outcome with
+// --verbose.
+func termOptions(c *cli.Context, w io.Writer) reports.Options {
+	o := reports.Options{Color: colorOn(c, w), Verbose: c.Bool("verbose")}
+	if n, err := strconv.Atoi(os.Getenv("COLUMNS")); err == nil && n > 0 {
+		o.Width = n
+	}
+	return o
 }

@@ -47,7 +47,7 @@ Exits 0 once rendered, whatever the result's verdict.`,
 				}
 			}
 			if !c.Bool("quiet") {
-				return reports.Terminal(c.App.Writer, res, reports.Options{Color: colorOn(c, c.App.Writer), Verbose: c.Bool("verbose")})
+				return reports.Terminal(c.App.Writer, res, termOptions(c, c.App.Writer))
 			}
 			return nil
 		},

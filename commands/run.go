@@ -129,7 +129,7 @@ func runPipeline(c *cli.Context, version string, mode pipeline.Mode) error {
 	if !c.Bool("quiet") {
 		for _, f := range formats {
 			if f == "terminal" {
-				if err := reports.Terminal(c.App.Writer, res, reports.Options{Color: colorOn(c, c.App.Writer), Verbose: c.Bool("verbose")}); err != nil {
+				if err := reports.Terminal(c.App.Writer, res, termOptions(c, c.App.Writer)); err != nil {
 					return errs.WrapRun(err, "")
 				}
 			}
