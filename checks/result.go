@@ -52,15 +52,24 @@ type Model struct {
 // ReplayStats accounts for every replayed row: Rows = Scored + Errors.
 type ReplayStats struct {
 	// RowsRead is the rows read from the input before sampling.
-	RowsRead      int64            `json:"rows_read"`
-	Rows          int64            `json:"rows"`
-	Scored        int64            `json:"scored"`
-	Errors        int64            `json:"errors"`
-	Timeouts      int64            `json:"timeouts"`
-	DurationS     float64          `json:"duration_s"`
-	RowsPerS      float64          `json:"rows_per_s"`
-	ErrorClasses  map[string]int64 `json:"error_classes,omitempty"`
-	ErrorExamples []ErrorExample   `json:"error_examples,omitempty"`
+	RowsRead     int64            `json:"rows_read"`
+	Rows         int64            `json:"rows"`
+	Scored       int64            `json:"scored"`
+	Errors       int64            `json:"errors"`
+	Timeouts     int64            `json:"timeouts"`
+	DurationS    float64          `json:"duration_s"`
+	RowsPerS     float64          `json:"rows_per_s"`
+	ErrorClasses map[string]int64 `json:"error_classes,omitempty"`
+	// Pacing: the replay mode, and in the open-loop modes (rate,
+	// recorded) the requests sent, those sent more than 1 ms behind their
+	// intended time, and the scheduling lag.
+	Mode          string         `json:"mode,omitempty"`
+	Requests      int64          `json:"requests,omitempty"`
+	LateSends     int64          `json:"late_sends,omitempty"`
+	LagP50MS      float64        `json:"lag_p50_ms,omitempty"`
+	LagP99MS      float64        `json:"lag_p99_ms,omitempty"`
+	LagMaxMS      float64        `json:"lag_max_ms,omitempty"`
+	ErrorExamples []ErrorExample `json:"error_examples,omitempty"`
 }
 
 // ErrorExample is one row that failed to score.

@@ -166,6 +166,8 @@ func Run(ctx context.Context, o Options) (*checks.Result, error) {
 		}
 		eng := &replay.Engine{Scorers: scorers, Options: replay.Options{
 			Workers: workers, Sample: sampleOf(sp), Seed: sp.Replay.Seed, IDColumn: sp.Traffic.ID,
+			Mode: sp.Replay.Mode, Rate: sp.Replay.Rate, Speedup: sp.Replay.Speedup,
+			TimestampColumn: sp.Traffic.Timestamp, RequestRows: sp.Candidate.Model.Batch,
 		}}
 		sum, err = eng.Run(ctx, rd, sink)
 		if err != nil {
@@ -191,6 +193,12 @@ func Run(ctx context.Context, o Options) (*checks.Result, error) {
 		stats.RowsPerS = float64(stats.Rows) / stats.DurationS
 	}
 	stats.RowsRead = sum.Read
+	if o.Mode != ModeCheck {
+		stats.Mode = sp.Replay.Mode
+		stats.Requests, stats.LateSends = sum.Requests, sum.Late
+		ms := func(d time.Duration) float64 { return float64(d) / float64(time.Millisecond) }
+		stats.LagP50MS, stats.LagP99MS, stats.LagMaxMS = ms(sum.LagP50), ms(sum.LagP99), ms(sum.LagMax)
+	}
 	if o.Mode == ModeCheck {
 		stats.RowsRead = sum.Rows
 	}
@@ -214,8 +222,31 @@ func Run(ctx context.Context, o Options) (*checks.Result, error) {
 		res.Inputs = append(res.Inputs, in...)
 	}
 	res.Checks = suite.Outcomes()
+	if o := paceOutcome(&stats); o != nil {
+		res.Checks = append(res.Checks, *o)
+	}
 	res.Verdict = checks.Verdict(res.Checks, res.Incomplete)
 	return res, nil
+}
+
+// paceOutcome reports whether an open-loop replay kept its pace: when more
+// than 1% of requests left late, the model (or this machine) could not keep
+// up, and the latency figures include that queueing. It warns rather than
+// fails: the latency gates judge what the queueing did to users.
+func paceOutcome(s *checks.ReplayStats) *checks.Outcome {
+	if s.Requests == 0 {
+		return nil
+	}
+	share := float64(s.LateSends) / float64(s.Requests)
+	o := &checks.Outcome{Check: "replay", Name: "replay.pace", Status: checks.Pass, Rows: s.Rows,
+		Value: checks.F(share), Limit: "late share <= 0.01",
+		Message: fmt.Sprintf("%d of %d requests left more than 1 ms late; scheduling lag p50 %.3g ms, p99 %.3g ms, max %.3g ms",
+			s.LateSends, s.Requests, s.LagP50MS, s.LagP99MS, s.LagMaxMS)}
+	if share > 0.01 {
+		o.Status = checks.Warn
+		o.Message += ": the replay could not keep the requested pace, and latency includes the queueing"
+	}
+	return o
 }
 
 func refPath(sp *spec.Spec) *string {

@@ -40,6 +40,12 @@ type Options struct {
 	Sample   float64 // share of rows replayed, in (0, 1]; 0 = 1
 	Seed     int64   // sample seed
 	IDColumn string  // sampling hashes the row id when set, else the row number
+
+	Mode            string  // ModeMax (default), ModeRate or ModeRecorded
+	Rate            float64 // ModeRate: rows per second
+	Speedup         float64 // ModeRecorded: how many times faster than logged; 0 = 1
+	TimestampColumn string  // ModeRecorded: the logged arrival times
+	RequestRows     int     // open-loop modes: rows per request; 0 = 1
 }
 
 // Engine replays a source through its scorers.
@@ -53,6 +59,12 @@ type Summary struct {
 	Rows     int64 // rows read after sampling
 	Read     int64 // rows read before sampling
 	Duration time.Duration
+
+	// Open-loop modes: requests sent, how many left later than LateAfter
+	// behind their intended time, and the scheduling lag's distribution.
+	Requests               int64
+	Late                   int64
+	LagP50, LagP99, LagMax time.Duration
 }
 
 type job struct {
@@ -74,10 +86,31 @@ func (e *Engine) Run(ctx context.Context, src Source, sink func(arrow.RecordBatc
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 
+	open := e.Options.Mode == ModeRate || e.Options.Mode == ModeRecorded
 	jobs := make(chan *job)
 	order := make(chan *job, 2*workers)
+	var sched *schedule
+	var slots chan struct{}
+	lags := &lagHist{}
+	if open {
+		if e.Options.Mode == ModeRate && !(e.Options.Rate > 0) {
+			return Summary{}, errs.Input("set replay.rate to the rows per second to send", "rate replay needs a positive rate")
+		}
+		speed := e.Options.Speedup
+		if speed <= 0 {
+			speed = 1
+		}
+		sched = &schedule{mode: e.Options.Mode, rate: e.Options.Rate, speedup: speed, tsCol: e.Options.TimestampColumn, first: math.MinInt64}
+		slots = make(chan struct{}, workers)
+		order = make(chan *job, 64)
+		pf := newPrefetch(src, 2)
+		defer pf.close()
+		src = pf
+		workers = 0 // requests run in their own goroutines, bounded by slots
+	}
 	var readErr error
 	var read int64
+	var scheduled int64
 	var wg sync.WaitGroup
 	for i := 0; i < workers; i++ {
 		wg.Add(1)
@@ -125,6 +158,18 @@ func (e *Engine) Run(ctx context.Context, src Source, sink func(arrow.RecordBatc
 				readErr = ctx.Err()
 				return
 			}
+			if open {
+				offs, err := sched.offsets(b, scheduled)
+				if err != nil {
+					j.err = err
+					close(j.done)
+					readErr = err
+					return
+				}
+				scheduled += b.NumRows()
+				e.sendPaced(ctx, j, offs, start, slots, lags)
+				continue
+			}
 			select {
 			case jobs <- j:
 			case <-ctx.Done():
@@ -159,6 +204,10 @@ func (e *Engine) Run(ctx context.Context, src Source, sink func(arrow.RecordBatc
 	wg.Wait()
 	sum.Read = read
 	sum.Duration = time.Since(start)
+	if open {
+		sum.Requests, sum.Late = lags.n, lags.late
+		sum.LagP50, sum.LagP99, sum.LagMax = lags.quantile(0.5), lags.quantile(0.99), lags.max
+	}
 	if runErr != nil {
 		return sum, runErr
 	}
@@ -170,6 +219,14 @@ func (e *Engine) Run(ctx context.Context, src Source, sink func(arrow.RecordBatc
 
 // score runs every scorer over b and returns b with their columns appended.
 func (e *Engine) score(ctx context.Context, b arrow.RecordBatch) (arrow.RecordBatch, error) {
+	return e.scoreTimed(ctx, b, time.Time{}, time.Time{})
+}
+
+// scoreTimed is score for a request sent at sent that was due at intended:
+// the first scorer's latency then runs from intended, and its service time
+// from sent is added as <role>_service_ms. Zero times mean a closed-loop
+// batch, whose latency is the model's own.
+func (e *Engine) scoreTimed(ctx context.Context, b arrow.RecordBatch, intended, sent time.Time) (arrow.RecordBatch, error) {
 	n := int(b.NumRows())
 	fields := append([]arrow.Field(nil), b.Schema().Fields()...)
 	cols := append([]arrow.Array(nil), b.Columns()...)
@@ -179,10 +236,11 @@ func (e *Engine) score(ctx context.Context, b arrow.RecordBatch) (arrow.RecordBa
 			a.Release()
 		}
 	}()
-	for _, s := range e.Scorers {
+	for si, s := range e.Scorers {
 		t0 := time.Now()
 		sc, err := s.Model.Predict(ctx, b)
-		elapsed := time.Since(t0)
+		done := time.Now()
+		elapsed := done.Sub(t0)
 		if err != nil {
 			if ctx.Err() != nil {
 				return nil, ctx.Err()
@@ -192,7 +250,24 @@ func (e *Engine) score(ctx context.Context, b arrow.RecordBatch) (arrow.RecordBa
 		if len(sc.Score) != n {
 			return nil, errs.Run("", "%s model returned %d scores for %d rows", s.Role, len(sc.Score), n)
 		}
+		if si == 0 && !intended.IsZero() {
+			lat := float64(done.Sub(intended)) / float64(time.Millisecond)
+			sc.LatencyMS = make([]float64, n)
+			for i := range sc.LatencyMS {
+				sc.LatencyMS[i] = lat
+			}
+		}
 		arrs, fs := columns(s.Role, sc, n, elapsed)
+		if si == 0 && !intended.IsZero() {
+			svc := array.NewFloat64Builder(memory.DefaultAllocator)
+			v := float64(done.Sub(sent)) / float64(time.Millisecond)
+			for i := 0; i < n; i++ {
+				svc.Append(v)
+			}
+			arrs = append(arrs, svc.NewArray())
+			svc.Release()
+			fs = append(fs, arrow.Field{Name: ServiceColumn(s.Role), Type: arrow.PrimitiveTypes.Float64, Nullable: true})
+		}
 		fields = append(fields, fs...)
 		cols = append(cols, arrs...)
 		owned = append(owned, arrs...)
@@ -213,7 +288,7 @@ func ClassColumn(role string, k int) string {
 // IsOutputColumn says whether name is a column replay adds for role.
 func IsOutputColumn(role, name string) bool {
 	switch name {
-	case ScoreColumn(role), LatencyColumn(role), ErrorColumn(role):
+	case ScoreColumn(role), LatencyColumn(role), ErrorColumn(role), ServiceColumn(role):
 		return true
 	}
 	rest, ok := strings.CutPrefix(name, role+"_class_")

@@ -348,11 +348,11 @@ func TestParseErrors(t *testing.T) {
 			hint: "rows per second",
 		},
 		{
-			name: "recorded mode is not in this version",
+			name: "recorded mode without timestamp",
 			in:   "version: 1\ntraffic: {path: t.csv, id: rid}\ncandidate: {model: {type: xgboost, path: m.json}}\nreplay: {mode: recorded}\n",
-			want: "spec.yaml:4:16: replay.mode: replay mode \"recorded\" is not supported by this version yet",
+			want: "spec.yaml:4:16: replay.mode: mode recorded replays the logged arrival times, but traffic.timestamp is not set",
 			path: "replay.mode",
-			hint: "use mode: max",
+			hint: "traffic.timestamp",
 		},
 		{
 			name: "sample out of range",

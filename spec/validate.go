@@ -344,11 +344,6 @@ func (d *decoder) checkReplay(s *Spec) error {
 	if r.Speedup < 0 || d.pos.has("replay.speedup") && r.Speedup == 0 {
 		return d.fail("replay.speedup", "write how many times faster than recorded to replay, e.g. speedup: 10", "speedup must be positive, got %s", d.shown("replay.speedup"))
 	}
-	if r.Mode == "rate" || r.Mode == "recorded" {
-		// Open-loop pacing comes with the HTTP and exec adapters; an
-		// in-process replay that ignored it would misreport latency.
-		return d.fail("replay.mode", "use mode: max (the default) in this version", "replay mode %q is not supported by this version yet", r.Mode)
-	}
 	if r.Mode == "recorded" {
 		if s.Traffic.Timestamp == "" {
 			return d.fail("replay.mode", "name the timestamp column with traffic.timestamp", "mode recorded replays the logged arrival times, but traffic.timestamp is not set")

@@ -1,0 +1,140 @@
+package replay
+
+import (
+	"context"
+	"sort"
+	"testing"
+	"time"
+
+	"github.com/apache/arrow-go/v18/arrow"
+	"github.com/apache/arrow-go/v18/arrow/array"
+	"github.com/apache/arrow-go/v18/arrow/memory"
+
+	"github.com/replaygate/replaygate/models"
+)
+
+// sleepModel sleeps a known time per call, chosen by the first row's x:
+// the injected ground truth of the latency tests.
+type sleepModel struct{ sleep func(x float64) time.Duration }
+
+func (m sleepModel) Predict(ctx context.Context, b arrow.RecordBatch) (models.Scores, error) {
+	xs := b.Column(1).(*array.Float64)
+	select {
+	case <-time.After(m.sleep(xs.Value(0))):
+	case <-ctx.Done():
+		return models.Scores{}, ctx.Err()
+	}
+	return models.Scores{Score: make([]float64, xs.Len())}, nil
+}
+
+// latencies runs an open-loop replay and returns each row's latency and
+// service time in input order.
+func latencies(t *testing.T, m models.Model, rows int, rate float64, conc int) (lat, svc []float64, sum Summary) {
+	t.Helper()
+	eng := &Engine{Scorers: []Scorer{{Role: "candidate", Model: m}},
+		Options: Options{Mode: ModeRate, Rate: rate, Workers: conc, RequestRows: 1}}
+	var xs []float64
+	sum, err := eng.Run(context.Background(), &sliceSource{rows: rows, batch: 64}, func(b arrow.RecordBatch) error {
+		l := b.Column(b.Schema().FieldIndices(LatencyColumn("candidate"))[0]).(*array.Float64)
+		s := b.Column(b.Schema().FieldIndices(ServiceColumn("candidate"))[0]).(*array.Float64)
+		x := b.Column(1).(*array.Float64)
+		for i := 0; i < l.Len(); i++ {
+			lat, svc, xs = append(lat, l.Value(i)), append(svc, s.Value(i)), append(xs, x.Value(i))
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, x := range xs {
+		if x != float64(i) {
+			t.Fatalf("row %d is x=%v: out of order", i, x)
+		}
+	}
+	return lat, svc, sum
+}
+
+func pct(v []float64, q float64) float64 {
+	s := append([]float64(nil), v...)
+	sort.Float64s(s)
+	return s[int(q*float64(len(s)-1))]
+}
+
+// At a rate the model keeps up with, latency is the injected service time:
+// 90% of requests take 2 ms, 10% take 20 ms. Tolerance: +3 ms of timer and
+// scheduling noise on a loaded 2-core machine, never below the truth.
+func TestRateModeMeasuresInjectedLatency(t *testing.T) {
+	if testing.Short() {
+		t.Skip("takes 2 s")
+	}
+	m := sleepModel{func(x float64) time.Duration {
+		if int(x)%10 == 9 {
+			return 20 * time.Millisecond
+		}
+		return 2 * time.Millisecond
+	}}
+	lat, _, sum := latencies(t, m, 400, 200, 8)
+	p50, p99 := pct(lat, 0.5), pct(lat, 0.99)
+	if p50 < 2 || p50 > 5 {
+		t.Errorf("p50 = %.2f ms, want 2 ms (+3)", p50)
+	}
+	if p99 < 20 || p99 > 23 {
+		t.Errorf("p99 = %.2f ms, want 20 ms (+3)", p99)
+	}
+	if sum.Requests != 400 {
+		t.Errorf("requests = %d, want 400", sum.Requests)
+	}
+}
+
+// Coordinated omission: one request stalls for 500 ms with one request in
+// flight at a time, at 200 rows/s. The ~100 requests due during the stall
+// queue behind it; measured from their intended send times they show the
+// stall, while their service times do not.
+func TestRateModeShowsAStallInQueuedRequests(t *testing.T) {
+	if testing.Short() {
+		t.Skip("takes 2 s")
+	}
+	m := sleepModel{func(x float64) time.Duration {
+		if x == 50 {
+			return 500 * time.Millisecond
+		}
+		return 100 * time.Microsecond
+	}}
+	lat, svc, sum := latencies(t, m, 300, 200, 1)
+	if p := pct(lat, 0.99); p < 400 {
+		t.Errorf("open-loop p99 = %.1f ms: the 500 ms stall is hidden", p)
+	}
+	// The requests due during the stall waited for it.
+	if lat[60] < 400 || lat[100] < 200 {
+		t.Errorf("latency of rows queued behind the stall: row 60 %.1f ms, row 100 %.1f ms", lat[60], lat[100])
+	}
+	if svc[60] > 50 {
+		t.Errorf("service time of row 60 = %.1f ms: it should exclude the queueing", svc[60])
+	}
+	if sum.Late < 90 || sum.LagMax < 400*time.Millisecond {
+		t.Errorf("late sends %d, max lag %v: the queueing must be reported", sum.Late, sum.LagMax)
+	}
+}
+
+// Recorded mode keeps the logged gaps, divided by the speedup.
+func TestScheduleRecorded(t *testing.T) {
+	s := &schedule{mode: ModeRecorded, speedup: 10, tsCol: "ts", first: -1 << 63}
+	tb := array.NewTimestampBuilder(memory.DefaultAllocator, &arrow.TimestampType{Unit: arrow.Millisecond})
+	defer tb.Release()
+	tb.AppendValues([]arrow.Timestamp{1000, 1000, 3000, 11000}, nil)
+	tb.AppendNull()
+	col := tb.NewArray()
+	defer col.Release()
+	b := array.NewRecordBatch(arrow.NewSchema([]arrow.Field{{Name: "ts", Type: col.DataType(), Nullable: true}}, nil), []arrow.Array{col}, 5)
+	defer b.Release()
+	got, err := s.offsets(b, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []time.Duration{0, 0, 200 * time.Millisecond, time.Second, time.Second}
+	for i := range want {
+		if got[i] != want[i] {
+			t.Errorf("offset %d = %v, want %v", i, got[i], want[i])
+		}
+	}
+}
