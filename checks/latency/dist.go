@@ -128,12 +128,12 @@ func clampUS(ms float64) int64 {
 // Dist summarises one latency distribution in milliseconds, for reports and
 // plots.
 type Dist struct {
-	Count                       int64   // rows with a recorded latency
-	P50, P90, P95, P99, P999    float64 // histogram percentiles (see the package doc)
-	Min, Max                    float64 // exact
-	Mean                        float64 // of the recorded microseconds
-	Missing, Invalid            int64   // null or absent; NaN, ±Inf or negative
-	BelowRange, AboveRange      int64   // recorded as 1 µs; recorded as 1 h
+	Count                    int64   // rows with a recorded latency
+	P50, P90, P95, P99, P999 float64 // histogram percentiles (see the package doc)
+	Min, Max                 float64 // exact
+	Mean                     float64 // of the recorded microseconds
+	Missing, Invalid         int64   // null or absent; NaN, ±Inf or negative
+	BelowRange, AboveRange   int64   // recorded as 1 µs; recorded as 1 h
 }
 
 func (d *dist) summary() Dist {

@@ -73,7 +73,7 @@ type Check struct {
 	base    dist
 
 	latType, baseType, svcType string // a non-numeric column's type, once seen
-	svcSeen, baseSeen          bool
+	latSeen, svcSeen, baseSeen bool
 
 	duration time.Duration
 
@@ -161,6 +161,9 @@ func (c *Check) Observe(b arrow.RecordBatch) error {
 	kinds := c.errorKinds(b, n)
 
 	lat := column(b, c.latCol)
+	if lat != nil {
+		c.latSeen = true
+	}
 	switch {
 	case lat == nil:
 		c.missingRows(kinds, n)
@@ -357,6 +360,7 @@ func (c *Check) Merge(other checks.Check) error {
 	c.latType = firstNonEmpty(c.latType, o.latType)
 	c.baseType = firstNonEmpty(c.baseType, o.baseType)
 	c.svcType = firstNonEmpty(c.svcType, o.svcType)
+	c.latSeen = c.latSeen || o.latSeen
 	c.svcSeen = c.svcSeen || o.svcSeen
 	c.baseSeen = c.baseSeen || o.baseSeen
 	c.duration = max(c.duration, o.duration)
