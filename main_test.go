@@ -245,6 +245,9 @@ func TestReplayThenCheck(t *testing.T) {
 			}
 			for i := range want {
 				x, y := want[i], b.Checks[i]
+				if x.Check == "latency" && x.Name == y.Name {
+					continue // timings differ from run to run, and check cannot know the replay's duration
+				}
 				if x.Name != y.Name || x.Status != y.Status || x.Rows != y.Rows || x.Message != y.Message {
 					t.Errorf("outcome %d differs:\nrun:   %+v\ncheck: %+v", i, x, y)
 				}

@@ -15,6 +15,7 @@ import (
 
 	"github.com/replaygate/replaygate/checks"
 	"github.com/replaygate/replaygate/checks/contract"
+	"github.com/replaygate/replaygate/checks/latency"
 	"github.com/replaygate/replaygate/errs"
 	"github.com/replaygate/replaygate/replay"
 	"github.com/replaygate/replaygate/spec"
@@ -92,12 +93,17 @@ func Run(ctx context.Context, o Options) (*checks.Result, error) {
 
 	// Checks: the row accounting of every replayed model, then the
 	// configured checks.
-	acct := replay.NewAccounting("candidate", sp.Traffic.ID, 0)
+	// checks.latency.max_error_rate is the replay's error budget too.
+	budget := 0.0
+	if l := sp.Checks.Latency; l != nil && l.MaxErrorRate != nil {
+		budget = *l.MaxErrorRate
+	}
+	acct := replay.NewAccounting("candidate", sp.Traffic.ID, budget)
 	suiteChecks := []checks.Check{acct}
 	var accts []*replay.Accounting
 	for _, sc := range scorers {
 		if sc.Role != "candidate" {
-			a := replay.NewAccounting(sc.Role, sp.Traffic.ID, 0)
+			a := replay.NewAccounting(sc.Role, sp.Traffic.ID, budget)
 			accts = append(accts, a)
 			suiteChecks = append(suiteChecks, a)
 		}
@@ -108,6 +114,13 @@ func Run(ctx context.Context, o Options) (*checks.Result, error) {
 			return nil, err
 		}
 		suiteChecks = append(suiteChecks, c)
+	}
+	var lat *latency.Check
+	if o.Mode != ModeReplay && sp.Checks.Latency != nil {
+		if lat, err = newLatency(sp); err != nil {
+			return nil, err
+		}
+		suiteChecks = append(suiteChecks, lat)
 	}
 	suite := checks.NewSuite(suiteChecks...)
 
@@ -182,6 +195,9 @@ func Run(ctx context.Context, o Options) (*checks.Result, error) {
 			return nil, err
 		}
 	}
+	if lat != nil && o.Mode != ModeCheck {
+		lat.SetDuration(sum.Duration) // a scored file does not say how long its replay took
+	}
 	acct.Expect(sum.Rows)
 	for _, a := range accts {
 		a.Expect(sum.Rows)
@@ -247,6 +263,21 @@ func paceOutcome(s *checks.ReplayStats) *checks.Outcome {
 		o.Message += ": the replay could not keep the requested pace, and latency includes the queueing"
 	}
 	return o
+}
+
+// newLatency maps checks.latency onto the latency check.
+func newLatency(sp *spec.Spec) (*latency.Check, error) {
+	l := sp.Checks.Latency
+	cfg := latency.Config{
+		P50: l.P50.Duration, P90: l.P90.Duration, P95: l.P95.Duration, P99: l.P99.Duration,
+		P999: l.P999.Duration, Max: l.Max.Duration,
+		MaxErrorRate: l.MaxErrorRate, MaxTimeoutRate: l.MaxTimeoutRate,
+		MaxP99RatioToBaseline: l.MaxP99RatioToBaseline, Severity: l.Severity,
+	}
+	if b := sp.Traffic.Baseline; b != nil {
+		cfg.BaselineColumn = b.LatencyMS
+	}
+	return latency.New(cfg, latency.Options{Role: "candidate"})
 }
 
 func refPath(sp *spec.Spec) *string {

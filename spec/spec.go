@@ -108,11 +108,26 @@ type Replay struct {
 // Checks configures every check; a nil check is not run.
 type Checks struct {
 	Contract   *Contract      `yaml:"contract"`
-	Skew       map[string]any `yaml:"skew"`       // built by the skew issue
-	Segments   map[string]any `yaml:"segments"`   // built by the segments issue
-	Latency    map[string]any `yaml:"latency"`    // built by the replay issue
+	Skew       map[string]any `yaml:"skew"`     // built by the skew issue
+	Segments   map[string]any `yaml:"segments"` // built by the segments issue
+	Latency    *Latency       `yaml:"latency"`
 	Fallback   map[string]any `yaml:"fallback"`   // built by the fallback issue
 	Robustness map[string]any `yaml:"robustness"` // built by the robustness issue
+}
+
+// Latency gates the candidate's latency and error rates. A zero duration is
+// no gate; every percentile is reported either way.
+type Latency struct {
+	P50                   Duration `yaml:"p50"`
+	P90                   Duration `yaml:"p90"`
+	P95                   Duration `yaml:"p95"`
+	P99                   Duration `yaml:"p99"`
+	P999                  Duration `yaml:"p999"`
+	Max                   Duration `yaml:"max"`
+	MaxErrorRate          *float64 `yaml:"max_error_rate"` // also the replay's error budget
+	MaxTimeoutRate        *float64 `yaml:"max_timeout_rate"`
+	MaxP99RatioToBaseline *float64 `yaml:"max_p99_ratio_to_baseline"` // against traffic.baseline.latency_ms
+	Severity              string   `yaml:"severity"`
 }
 
 // Contract is the data contract of the traffic and the candidate's outputs.

@@ -1039,3 +1039,23 @@ func TestAgreesWithGoccyDecoder(t *testing.T) {
 		}
 	}
 }
+
+func TestLatencySection(t *testing.T) {
+	in := head + "checks:\n  latency: {p50: 5ms, p99: 25ms, max_error_rate: 0.001, severity: warn}\n"
+	s, err := Parse([]byte(in), "spec.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	l := s.Checks.Latency
+	if l == nil || l.P50.Duration != 5*time.Millisecond || l.P99.Duration != 25*time.Millisecond || *l.MaxErrorRate != 0.001 || l.Severity != "warn" {
+		t.Fatalf("latency = %+v", l)
+	}
+	_, err = Parse([]byte(head+"checks:\n  latency: {max_p99_ratio_to_baseline: 1.2}\n"), "spec.yaml")
+	if err == nil || !strings.Contains(err.Error(), "spec.yaml:5:13: checks.latency.max_p99_ratio_to_baseline") || !strings.Contains(errs.HintOf(err), "traffic.baseline.latency_ms") {
+		t.Fatalf("ratio without a baseline column: %v", err)
+	}
+	_, err = Parse([]byte(head+"checks:\n  latency: {p99: 0s}\n"), "spec.yaml")
+	if err == nil || !strings.Contains(err.Error(), "checks.latency.p99") {
+		t.Fatalf("zero p99: %v", err)
+	}
+}

@@ -46,7 +46,6 @@ var notYet = map[string]string{
 	"fallback":          "fallback serving is not simulated yet, and a configured fallback must not pass unchecked",
 	"checks.skew":       "the skew check is not built yet, and a configured gate must not pass unchecked",
 	"checks.segments":   "the segments check is not built yet, and a configured gate must not pass unchecked",
-	"checks.latency":    "the latency check is not built yet, and a configured gate must not pass unchecked",
 	"checks.fallback":   "the fallback check is not built yet, and a configured gate must not pass unchecked",
 	"checks.robustness": "the robustness check is not built yet, and a configured gate must not pass unchecked",
 }
@@ -187,7 +186,7 @@ func (d *decoder) finish(s *Spec) error {
 	checks := []func(*Spec) error{
 		d.checkTraffic, d.checkLabels, d.checkReference,
 		d.checkCandidate, d.checkProduction, d.checkReplay,
-		d.checkContract, d.checkReports,
+		d.checkContract, d.checkLatency, d.checkReports,
 	}
 	for _, c := range checks {
 		if err := c(s); err != nil {
@@ -419,6 +418,39 @@ func (d *decoder) minMax(path string, lo, hi *float64) error {
 		return d.fail(path+".max", "swap min and max", "max %s is less than min %s", d.shown(path+".max"), d.shown(path+".min"))
 	}
 	return nil
+}
+
+func (d *decoder) checkLatency(s *Spec) error {
+	l := s.Checks.Latency
+	if l == nil {
+		return nil
+	}
+	const p = "checks.latency"
+	for _, k := range []struct {
+		key string
+		v   time.Duration
+	}{{"p50", l.P50.Duration}, {"p90", l.P90.Duration}, {"p95", l.P95.Duration}, {"p99", l.P99.Duration}, {"p999", l.P999.Duration}, {"max", l.Max.Duration}} {
+		if d.pos.has(p+"."+k.key) && k.v <= 0 {
+			return d.fail(p+"."+k.key, "write a positive duration such as 25ms", "%s must be positive, got %s", k.key, d.shown(p+"."+k.key))
+		}
+	}
+	for _, r := range []struct {
+		key string
+		x   *float64
+	}{{"max_error_rate", l.MaxErrorRate}, {"max_timeout_rate", l.MaxTimeoutRate}} {
+		if err := d.rate(p+"."+r.key, r.x); err != nil {
+			return err
+		}
+	}
+	if x := l.MaxP99RatioToBaseline; x != nil {
+		if !(*x > 0) || math.IsInf(*x, 0) {
+			return d.fail(p+".max_p99_ratio_to_baseline", "write a positive ratio such as 1.2 (p99 at most 20% above production's)", "max_p99_ratio_to_baseline must be positive")
+		}
+		if s.Traffic.Baseline == nil || s.Traffic.Baseline.LatencyMS == "" {
+			return d.failKey(p+".max_p99_ratio_to_baseline", "name the logged production latency with traffic.baseline.latency_ms", "max_p99_ratio_to_baseline needs a baseline latency column")
+		}
+	}
+	return d.severity(p+".severity", &l.Severity)
 }
 
 func (d *decoder) checkContract(s *Spec) error {
