@@ -1,0 +1,433 @@
+package httpmodel
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"math"
+	"net"
+	"net/http"
+	"net/url"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/apache/arrow-go/v18/arrow"
+	"github.com/apache/arrow-go/v18/arrow/array"
+
+	"github.com/replaygate/replaygate/errs"
+	"github.com/replaygate/replaygate/internal/suggest"
+	"github.com/replaygate/replaygate/models"
+)
+
+// maxBody bounds a response body.
+const maxBody = 64 << 20
+
+const hintNumeric = "the model takes numbers: categorical features must reach it as numeric codes or one-hot columns, as in training"
+
+// Model scores rows against an HTTP endpoint. It is safe for concurrent use.
+type Model struct {
+	o          Options
+	u          *url.URL
+	url        string // as sent
+	name       string // as reported: credentials redacted
+	client     *http.Client
+	names      [][]byte // JSON-quoted feature names
+	inputName  []byte
+	outputName []byte
+	path       []segment
+
+	bound atomic.Pointer[binding]
+	ids   atomic.Uint64
+	stats struct {
+		requests, retries, failed, sent, received atomic.Int64
+	}
+}
+
+type binding struct {
+	schema *arrow.Schema
+	cols   []int
+}
+
+// Stats count a Model's traffic since New.
+type Stats struct {
+	Requests      int64 // attempts sent, retries included
+	Retries       int64 // attempts that repeated a failed one
+	Failed        int64 // calls that ended in a request-level error
+	BytesSent     int64 // request bodies
+	BytesReceived int64 // response bodies, decompressed
+}
+
+// New validates o and returns a Model with its own keep-alive client.
+func New(o Options) (*Model, error) {
+	o.Features = append([]string(nil), o.Features...)
+	o.fill()
+	u, err := o.validate()
+	if err != nil {
+		return nil, err
+	}
+	m := &Model{o: o, u: u, url: u.String(), name: u.Redacted()}
+	m.path, _ = parsePath(o.ScorePath)
+	for _, f := range o.Features {
+		m.names = append(m.names, quote(f))
+	}
+	m.inputName, m.outputName = quote(o.InputName), quote(o.OutputName)
+	m.client = o.Client
+	if m.client == nil {
+		tr := http.DefaultTransport.(*http.Transport).Clone()
+		tr.MaxIdleConns = max(100, 2*o.Concurrency)
+		tr.MaxIdleConnsPerHost = max(o.Concurrency, 2)
+		tr.IdleConnTimeout = 90 * time.Second
+		m.client = &http.Client{Transport: tr}
+	}
+	return m, nil
+}
+
+// Options returns the options in effect, defaults filled in.
+func (m *Model) Options() Options {
+	o := m.o
+	o.Features = append([]string(nil), o.Features...)
+	return o
+}
+
+// Stats returns the traffic counted so far.
+func (m *Model) Stats() Stats {
+	return Stats{
+		Requests:      m.stats.requests.Load(),
+		Retries:       m.stats.retries.Load(),
+		Failed:        m.stats.failed.Load(),
+		BytesSent:     m.stats.sent.Load(),
+		BytesReceived: m.stats.received.Load(),
+	}
+}
+
+// Info describes the model for the result's fingerprints. Header values
+// are not part of it.
+func (m *Model) Info() models.Info {
+	details := fmt.Sprintf("%s %s, batch %d, concurrency %d, timeout %v", m.o.Protocol, m.name, m.o.Batch, m.o.Concurrency, m.o.Timeout)
+	if m.o.Retries > 0 {
+		details += fmt.Sprintf(", retries %d", m.o.Retries)
+	}
+	return models.Info{
+		Type:        "http",
+		Path:        m.name,
+		Fingerprint: fingerprint(m.o.Protocol, m.name, m.o.Features),
+		Details:     details,
+		Features:    append([]string(nil), m.o.Features...),
+	}
+}
+
+// Bind checks a schema before any row is scored: every feature column
+// exists and holds numbers or booleans.
+func (m *Model) Bind(schema *arrow.Schema) error {
+	_, err := m.bind(schema)
+	return err
+}
+
+func (m *Model) bind(schema *arrow.Schema) (*binding, error) {
+	if bd := m.bound.Load(); bd != nil && bd.schema == schema {
+		return bd, nil
+	}
+	bd := &binding{schema: schema, cols: make([]int, len(m.o.Features))}
+	for i, c := range m.o.Features {
+		idx := schema.FieldIndices(c)
+		if len(idx) == 0 {
+			names := make([]string, schema.NumFields())
+			for j, f := range schema.Fields() {
+				names[j] = f.Name
+			}
+			hint := "candidate.features lists the traffic columns sent to the model, in model order"
+			if near := suggest.Closest(c, names); near != "" {
+				return nil, errs.Input(hint, "http model %s: traffic has no column %q; closest column: %q", m.name, c, near)
+			}
+			return nil, errs.Input(hint, "http model %s: traffic has no column %q", m.name, c)
+		}
+		if t := schema.Field(idx[0]).Type; !numeric(t) {
+			return nil, errs.Input(hintNumeric, "http model %s: column %q is %s, not numeric or bool", m.name, c, t)
+		}
+		bd.cols[i] = idx[0]
+	}
+	m.bound.Store(bd)
+	return bd, nil
+}
+
+func numeric(t arrow.DataType) bool {
+	switch t.ID() {
+	case arrow.INT8, arrow.INT16, arrow.INT32, arrow.INT64,
+		arrow.UINT8, arrow.UINT16, arrow.UINT32, arrow.UINT64,
+		arrow.FLOAT16, arrow.FLOAT32, arrow.FLOAT64, arrow.BOOL,
+		arrow.NULL:
+		return true
+	}
+	return false
+}
+
+// value is row i of a bound column as a float64; NaN when null.
+func value(a arrow.Array, i int) float64 {
+	if a.IsNull(i) {
+		return math.NaN()
+	}
+	switch c := a.(type) {
+	case *array.Float64:
+		return c.Value(i)
+	case *array.Float32:
+		return float64(c.Value(i))
+	case *array.Float16:
+		return float64(c.Value(i).Float32())
+	case *array.Int64:
+		return float64(c.Value(i))
+	case *array.Int32:
+		return float64(c.Value(i))
+	case *array.Int16:
+		return float64(c.Value(i))
+	case *array.Int8:
+		return float64(c.Value(i))
+	case *array.Uint64:
+		return float64(c.Value(i))
+	case *array.Uint32:
+		return float64(c.Value(i))
+	case *array.Uint16:
+		return float64(c.Value(i))
+	case *array.Uint8:
+		return float64(c.Value(i))
+	case *array.Boolean:
+		if c.Value(i) {
+			return 1
+		}
+		return 0
+	}
+	return math.NaN()
+}
+
+// Predict implements models.Model: it sends the batch in requests of
+// Options.Batch rows, Options.Concurrency at a time. Every failure is a
+// per-row error (see the package comment); the returned error is ctx's
+// when it is cancelled, or a binding error.
+func (m *Model) Predict(ctx context.Context, in arrow.RecordBatch) (models.Scores, error) {
+	if err := ctx.Err(); err != nil {
+		return models.Scores{}, err
+	}
+	bd, err := m.bind(in.Schema())
+	if err != nil {
+		return models.Scores{}, err
+	}
+	n := int(in.NumRows())
+	sc := models.Scores{
+		Score: make([]float64, n), LatencyMS: make([]float64, n),
+		Errors: make([]string, n), ErrorClass: make([]string, n),
+	}
+	cols := make([]arrow.Array, len(bd.cols))
+	for j, ci := range bd.cols {
+		cols[j] = in.Column(ci)
+	}
+	batch := m.o.Batch
+	nreq := (n + batch - 1) / batch
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	for range min(m.o.Concurrency, nreq) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			nf := len(cols)
+			flat := make([]float64, batch*nf)
+			rows := make([][]float64, batch)
+			for {
+				r := int(next.Add(1) - 1)
+				if r >= nreq || ctx.Err() != nil {
+					return
+				}
+				lo, hi := r*batch, min((r+1)*batch, n)
+				k := hi - lo
+				for i := range k {
+					row := flat[i*nf : (i+1)*nf : (i+1)*nf]
+					for j, c := range cols {
+						row[j] = value(c, lo+i)
+					}
+					rows[i] = row
+				}
+				start := time.Now()
+				rep, err := m.Call(ctx, rows[:k])
+				lat := float64(time.Since(start).Nanoseconds()) / 1e6
+				var ce *CallError
+				errors.As(err, &ce)
+				for i := range k {
+					row := lo + i
+					sc.LatencyMS[row] = lat
+					switch {
+					case err != nil:
+						sc.Score[row] = math.NaN()
+						if ce != nil {
+							sc.Errors[row], sc.ErrorClass[row] = ce.Error(), ce.Class
+						} else {
+							sc.Errors[row], sc.ErrorClass[row] = err.Error(), "cancelled"
+						}
+					default:
+						sc.Score[row] = rep.Scores[i]
+						if rep.Errors != nil && rep.ErrorClass[i] != "" {
+							sc.Errors[row], sc.ErrorClass[row] = rep.Errors[i], rep.ErrorClass[i]
+						}
+					}
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	if err := ctx.Err(); err != nil {
+		return models.Scores{}, err
+	}
+	ok := true
+	for _, c := range sc.ErrorClass {
+		ok = ok && c == ""
+	}
+	if ok {
+		sc.Errors, sc.ErrorClass = nil, nil
+	}
+	return sc, nil
+}
+
+// Reply is the outcome of one call that got an answer.
+type Reply struct {
+	Scores     []float64 // one per row; NaN or ±Inf where the row failed
+	Errors     []string  // per-row message, "" for a scored row; nil when every row was scored
+	ErrorClass []string  // per-row class (non_finite, decode); nil when every row was scored
+	Retries    int       // attempts that repeated a failed one
+}
+
+// CallError is a call that failed as a whole: every row of it fails.
+type CallError struct {
+	Class   string // timeout, http_<status>, connection, decode or shape
+	Msg     string
+	Retries int
+}
+
+func (e *CallError) Error() string {
+	switch e.Retries {
+	case 0:
+		return e.Msg
+	case 1:
+		return e.Msg + " (after 1 retry)"
+	}
+	return fmt.Sprintf("%s (after %d retries)", e.Msg, e.Retries)
+}
+
+// Call sends rows (each len(Features) values in feature order, NaN where
+// missing) as one request, retrying as Options.Retries allows, and returns
+// once the response is fully read: an engine that paces requests itself
+// times a request by timing Call. A failed call returns a *CallError; when
+// ctx is cancelled Call returns ctx.Err().
+func (m *Model) Call(ctx context.Context, rows [][]float64) (Reply, error) {
+	if err := ctx.Err(); err != nil {
+		return Reply{}, err
+	}
+	for _, r := range rows {
+		if len(r) != len(m.o.Features) {
+			return Reply{}, errs.Run("", "http model %s: a row of %d values for %d features", m.name, len(r), len(m.o.Features))
+		}
+	}
+	body := m.encode(rows, m.ids.Add(1))
+	for attempt := 0; ; attempt++ {
+		if attempt > 0 {
+			m.stats.retries.Add(1)
+			t := time.NewTimer(backoff(attempt))
+			select {
+			case <-ctx.Done():
+				t.Stop()
+				return Reply{}, ctx.Err()
+			case <-t.C:
+			}
+		}
+		rep, f := m.attempt(ctx, body, len(rows))
+		if err := ctx.Err(); err != nil {
+			return Reply{}, err
+		}
+		if f == nil {
+			rep.Retries = attempt
+			return rep, nil
+		}
+		if !f.retry || attempt >= m.o.Retries {
+			m.stats.failed.Add(1)
+			return Reply{Retries: attempt}, &CallError{Class: f.class, Msg: f.msg, Retries: attempt}
+		}
+	}
+}
+
+// backoff is the wait before retry number attempt: 10ms doubling, at most
+// 200ms.
+func backoff(attempt int) time.Duration {
+	return min(10*time.Millisecond<<(attempt-1), 200*time.Millisecond)
+}
+
+// attempt sends body once.
+func (m *Model) attempt(ctx context.Context, body []byte, n int) (Reply, *failure) {
+	actx, cancel := context.WithTimeout(ctx, m.o.Timeout)
+	defer cancel()
+	req, err := http.NewRequestWithContext(actx, http.MethodPost, m.url, bytes.NewReader(body))
+	if err != nil {
+		return Reply{}, &failure{class: "connection", msg: err.Error()}
+	}
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("Accept", "application/json")
+	for k, v := range m.o.Headers {
+		req.Header.Set(k, v)
+	}
+	m.stats.requests.Add(1)
+	m.stats.sent.Add(int64(len(body)))
+	resp, err := m.client.Do(req)
+	if err != nil {
+		return Reply{}, m.transportFailure(err, actx)
+	}
+	data, err := io.ReadAll(io.LimitReader(resp.Body, maxBody+1))
+	resp.Body.Close()
+	m.stats.received.Add(int64(len(data)))
+	if err != nil {
+		return Reply{}, m.transportFailure(err, actx)
+	}
+	if resp.StatusCode < 200 || resp.StatusCode > 299 {
+		return Reply{}, &failure{
+			class: fmt.Sprintf("http_%d", resp.StatusCode),
+			msg:   fmt.Sprintf("%s answered %s: %s", m.name, resp.Status, serverMessage(data)),
+			retry: resp.StatusCode >= 500,
+		}
+	}
+	if len(data) > maxBody {
+		return Reply{}, &failure{class: "decode", msg: fmt.Sprintf("response is larger than %d MiB", maxBody>>20)}
+	}
+	scores, rerr, f := m.decode(data, n)
+	if f != nil {
+		return Reply{}, f
+	}
+	rep := Reply{Scores: scores}
+	if rerr != nil {
+		rep.Errors, rep.ErrorClass = make([]string, n), make([]string, n)
+		for i, e := range rerr {
+			if e != nil {
+				rep.Errors[i], rep.ErrorClass[i] = e.msg, e.class
+			}
+		}
+	}
+	return rep, nil
+}
+
+// transportFailure classifies an error of sending a request or reading its
+// response: past the attempt's deadline it is a timeout, else a connection
+// failure.
+func (m *Model) transportFailure(err error, actx context.Context) *failure {
+	var ne net.Error
+	if errors.Is(actx.Err(), context.DeadlineExceeded) || errors.As(err, &ne) && ne.Timeout() {
+		return &failure{class: "timeout", msg: fmt.Sprintf("no response from %s within %v", m.name, m.o.Timeout), retry: true}
+	}
+	var ue *url.Error
+	if errors.As(err, &ue) {
+		err = ue.Err
+	}
+	msg := err.Error()
+	if errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) {
+		msg = "connection closed before the response was complete (" + msg + ")"
+	}
+	return &failure{class: "connection", msg: fmt.Sprintf("%s: %s", m.name, strings.TrimSpace(msg)), retry: true}
+}
+
+var _ models.Model = (*Model)(nil)
