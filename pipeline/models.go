@@ -1,6 +1,7 @@
 package pipeline
 
 import (
+	"context"
 	"fmt"
 	"os"
 
@@ -10,6 +11,7 @@ import (
 	"github.com/replaygate/replaygate/errs"
 	"github.com/replaygate/replaygate/models"
 	"github.com/replaygate/replaygate/models/column"
+	"github.com/replaygate/replaygate/models/httpmodel"
 	"github.com/replaygate/replaygate/models/xgboost"
 	"github.com/replaygate/replaygate/replay"
 	"github.com/replaygate/replaygate/spec"
@@ -25,7 +27,10 @@ type binder interface {
 // loadModels loads the candidate (and the production replica, when the spec
 // names one), binds them to the traffic schema, and returns the scorers,
 // the feature columns they read and their fingerprints.
-func loadModels(sp *spec.Spec, schema *arrow.Schema, input string) ([]replay.Scorer, []string, []checks.Model, error) {
+//
+// With probe, models that can say whether they are ready (model servers)
+// are asked first; validate does not probe, since it calls no model.
+func loadModels(ctx context.Context, sp *spec.Spec, schema *arrow.Schema, input string, probe bool) ([]replay.Scorer, []string, []checks.Model, error) {
 	type role struct {
 		name     string
 		model    spec.Model
@@ -43,6 +48,13 @@ func loadModels(sp *spec.Spec, schema *arrow.Schema, input string) ([]replay.Sco
 		m, err := LoadModel(sp, r.model, r.features, r.key)
 		if err != nil {
 			return nil, nil, nil, err
+		}
+		if probe {
+			if rd, ok := m.(interface{ Ready(context.Context) error }); ok {
+				if err := rd.Ready(ctx); err != nil {
+					return nil, nil, nil, err
+				}
+			}
 		}
 		if err := m.Bind(schema); err != nil {
 			return nil, nil, nil, errs.WrapInput(fmt.Errorf("%s model on %s: %w", r.name, input, err), "")
@@ -75,6 +87,17 @@ func LoadModel(sp *spec.Spec, m spec.Model, features []string, key string) (bind
 		return xgboost.New(b, path, features)
 	case "column":
 		return column.New(m.Column), nil
+	case "http":
+		if len(features) == 0 {
+			return nil, errs.Input("list the traffic columns the server takes, in its order, under features: next to model:",
+				"%s: an http model needs features: the columns to send", sp.Pos(key))
+		}
+		return httpmodel.New(httpmodel.Options{
+			Protocol: m.Protocol, URL: m.URL, Features: features, Timeout: m.Timeout.Duration,
+			Batch: m.Batch, Concurrency: m.Concurrency, Headers: m.Headers, Retries: m.Retries,
+			InputName: m.InputName, Datatype: m.Datatype, PerFeature: m.Inputs == "per-feature",
+			OutputName: m.OutputName, Lists: m.Instances == "lists", ScorePath: m.ScorePath,
+		})
 	default:
 		return nil, errs.Input("use type xgboost or column", "%s: model type %q is not supported by this version", sp.Pos(key+".type"), m.Type)
 	}

@@ -80,7 +80,7 @@ func Run(ctx context.Context, o Options) (*checks.Result, error) {
 	var scorers []replay.Scorer
 	var modelCols []string
 	if o.Mode != ModeCheck {
-		scorers, modelCols, res.Models, err = loadModels(sp, fullSchema, input)
+		scorers, modelCols, res.Models, err = loadModels(ctx, sp, fullSchema, input, true)
 		if err != nil {
 			return nil, err
 		}

@@ -35,7 +35,7 @@ func Validate(ctx context.Context, sp *spec.Spec) (*Report, error) {
 	if err := checkColumns(sp, schema, input, false); err != nil {
 		problems = append(problems, err)
 	}
-	if _, _, infos, err := loadModels(sp, schema, input); err != nil {
+	if _, _, infos, err := loadModels(ctx, sp, schema, input, false); err != nil {
 		problems = append(problems, err)
 	} else {
 		for _, m := range infos {

@@ -76,6 +76,12 @@ type Model struct {
 	Batch       int               `yaml:"batch"`
 	Headers     map[string]string `yaml:"headers"`
 	Retries     int               `yaml:"retries"`
+	InputName   string            `yaml:"input_name"`  // kserve-v2 input tensor (default input-0)
+	Datatype    string            `yaml:"datatype"`    // kserve-v2: FP32 | FP64 (default)
+	Inputs      string            `yaml:"inputs"`      // kserve-v2: matrix (default) | per-feature
+	OutputName  string            `yaml:"output_name"` // kserve-v2 output tensor; field of an object prediction
+	Instances   string            `yaml:"instances"`   // tfserving: objects (default) | lists
+	ScorePath   string            `yaml:"score_path"`  // json: where the scores are in the response
 	// exec
 	Command []string `yaml:"command"`
 	// column

@@ -191,17 +191,25 @@ func TestParseErrors(t *testing.T) {
 			hint: "did you mean xgboost? valid model types: xgboost, column",
 		},
 		{
-			name: "http model not supported yet",
+			name: "http model without a protocol",
 			in: "version: 1\ntraffic: {path: t.csv, id: rid}\ncandidate:\n" +
 				"  model: {type: http, url: http://127.0.0.1:8080/v2/models/ctr/infer, timeout: 50ms}\n",
-			want: `spec.yaml:4:17: candidate.model.type: model type "http" is not supported by this version yet; use xgboost or column`,
-			path: "candidate.model.type",
-			hint: "type: xgboost",
+			want: `spec.yaml:4:3: candidate.model.protocol: required key is missing`,
+			path: "candidate.model.protocol",
+			hint: "kserve-v2",
+		},
+		{
+			name: "http model with an unknown protocol",
+			in: "version: 1\ntraffic: {path: t.csv, id: rid}\ncandidate:\n" +
+				"  model: {type: http, protocol: kserve, url: http://127.0.0.1:8080/v2/models/ctr/infer}\n",
+			want: `spec.yaml:4:33: candidate.model.protocol: unknown protocol "kserve"`,
+			path: "candidate.model.protocol",
+			hint: "kserve-v2",
 		},
 		{
 			name: "exec model not supported yet",
 			in:   "version: 1\ntraffic: {path: t.csv, id: rid}\ncandidate:\n  model:\n    command: [python3, serve.py]\n    type: exec\n",
-			want: `spec.yaml:6:11: candidate.model.type: model type "exec" is not supported by this version yet; use xgboost or column`,
+			want: `spec.yaml:6:11: candidate.model.type: model type "exec" is not supported by this version yet; use xgboost, column or http`,
 			path: "candidate.model.type",
 			hint: "type: column",
 		},

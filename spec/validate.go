@@ -28,15 +28,18 @@ const (
 // Values accepted by this version. The planned ones are part of the design
 // but rejected with a "not supported yet" error until they are built.
 var (
-	ModelTypes          = []string{"xgboost", "column"}
-	plannedModelTypes   = []string{"http", "exec"}
-	ReplayModes         = []string{"max", "rate", "recorded"}
-	ReportFormats       = []string{"terminal", "json"}
-	plannedFormats      = []string{"junit", "markdown", "html"}
-	FeatureTypes        = []string{"int", "float", "string", "bool", "timestamp"}
-	Severities          = []string{SeverityFail, SeverityWarn}
-	modelKeys           = map[string][]string{"xgboost": {"type", "path"}, "column": {"type", "column"}}
-	modelRequirementFor = map[string]string{"xgboost": "path", "column": "column"}
+	ModelTypes        = []string{"xgboost", "column", "http"}
+	plannedModelTypes = []string{"exec"}
+	HTTPProtocols     = []string{"kserve-v2", "tfserving", "mlflow", "json"}
+	ReplayModes       = []string{"max", "rate", "recorded"}
+	ReportFormats     = []string{"terminal", "json"}
+	plannedFormats    = []string{"junit", "markdown", "html"}
+	FeatureTypes      = []string{"int", "float", "string", "bool", "timestamp"}
+	Severities        = []string{SeverityFail, SeverityWarn}
+	modelKeys         = map[string][]string{"xgboost": {"type", "path"}, "column": {"type", "column"},
+		"http": {"type", "protocol", "url", "timeout", "concurrency", "batch", "headers", "retries",
+			"input_name", "datatype", "inputs", "output_name", "instances", "score_path"}}
+	modelRequirementFor = map[string]string{"xgboost": "path", "column": "column", "http": "url"}
 )
 
 // notYet are sections of the design that this version does not run. They are
@@ -88,9 +91,9 @@ func (d *decoder) modelType(path string, es []entry) (string, error) {
 	case contains(plannedModelTypes, kind):
 		return "", d.errAt(at, path+".type",
 			"score with an XGBoost model file (type: xgboost, path: model.json), or log the scores in shadow mode and read them with type: column",
-			"model type %s is not supported by this version yet; use xgboost or column", shown)
+			"model type %s is not supported by this version yet; use xgboost, column or http", shown)
 	}
-	hint := "valid model types: xgboost, column (http and exec are planned)"
+	hint := "valid model types: xgboost, column, http (exec is planned)"
 	if s := suggest(kind, ModelTypes); s != "" {
 		hint = "did you mean " + s + "? " + hint
 	}
@@ -286,16 +289,64 @@ func (d *decoder) checkModel(path string, m *Model) error {
 		v = m.Path
 	case "column":
 		v = m.Column
+	case "url":
+		v = m.URL
 	}
 	if v == "" {
 		hint := "add path: the XGBoost model file (JSON)"
 		if req == "column" {
 			hint = "add column: the traffic column that holds the logged scores"
 		}
+		if req == "url" {
+			hint = "add url: the model's scoring endpoint, e.g. http://127.0.0.1:8080/v2/models/ctr/infer"
+		}
 		if d.pos.has(path + "." + req) {
 			return d.fail(path+"."+req, hint, "is empty")
 		}
 		return d.missing(path+"."+req, hint)
+	}
+	if m.Type == "http" {
+		return d.checkHTTP(path, m)
+	}
+	return nil
+}
+
+// checkHTTP validates an http model's protocol and options.
+func (d *decoder) checkHTTP(path string, m *Model) error {
+	if m.Protocol == "" {
+		return d.missing(path+".protocol", "add protocol: one of "+strings.Join(HTTPProtocols, ", "))
+	}
+	if !contains(HTTPProtocols, m.Protocol) {
+		return d.badValue(path+".protocol", "protocol", m.Protocol, HTTPProtocols)
+	}
+	if !strings.HasPrefix(m.URL, "http://") && !strings.HasPrefix(m.URL, "https://") {
+		return d.fail(path+".url", "write the full endpoint, e.g. http://127.0.0.1:8080/invocations", "url must start with http:// or https://")
+	}
+	if m.Timeout.Duration < 0 || d.pos.has(path+".timeout") && m.Timeout.Duration == 0 {
+		return d.fail(path+".timeout", "write a positive duration such as 50ms", "timeout must be positive")
+	}
+	for _, k := range []struct {
+		key string
+		v   int
+	}{{"concurrency", m.Concurrency}, {"batch", m.Batch}} {
+		if k.v < 0 || d.pos.has(path+"."+k.key) && k.v == 0 {
+			return d.fail(path+"."+k.key, "write a positive number", "%s must be positive", k.key)
+		}
+	}
+	if m.Retries < 0 || m.Retries > 10 {
+		return d.fail(path+".retries", "write 0 to 10", "retries must be between 0 and 10")
+	}
+	for _, c := range []struct {
+		key, v string
+		valid  []string
+	}{
+		{"datatype", m.Datatype, []string{"FP32", "FP64"}},
+		{"inputs", m.Inputs, []string{"matrix", "per-feature"}},
+		{"instances", m.Instances, []string{"objects", "lists"}},
+	} {
+		if c.v != "" && !contains(c.valid, c.v) {
+			return d.badValue(path+"."+c.key, c.key, c.v, c.valid)
+		}
 	}
 	return nil
 }

@@ -1,0 +1,146 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"io"
+	"math"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/apache/arrow-go/v18/arrow/array"
+
+	"github.com/replaygate/replaygate/models/xgboost"
+	"github.com/replaygate/replaygate/traffic"
+)
+
+// mlflowServer serves the fixture candidate model over MLflow's scoring
+// protocol (POST /invocations with dataframe_split), after sleeping delay.
+func mlflowServer(t *testing.T, delay time.Duration) (*httptest.Server, []string) {
+	t.Helper()
+	b, err := xgboost.LoadFile("fixtures/models/candidate.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == "/ping" {
+			return
+		}
+		var req struct {
+			Split struct {
+				Columns []string     `json:"columns"`
+				Data    [][]*float64 `json:"data"`
+			} `json:"dataframe_split"`
+		}
+		if err := json.NewDecoder(r.Body).Decode(&req); err != nil {
+			http.Error(w, `{"error": "bad request"}`, http.StatusBadRequest)
+			return
+		}
+		time.Sleep(delay)
+		nf := b.NumFeatures()
+		x := make([]float64, 0, len(req.Split.Data)*nf)
+		for _, row := range req.Split.Data {
+			for _, v := range row {
+				if v == nil {
+					x = append(x, math.NaN())
+				} else {
+					x = append(x, *v)
+				}
+			}
+		}
+		out := make([]float64, len(req.Split.Data))
+		b.PredictDense(x, len(req.Split.Data), out)
+		json.NewEncoder(w).Encode(map[string]any{"predictions": out})
+	}))
+	t.Cleanup(srv.Close)
+	return srv, b.FeatureNames()
+}
+
+func writeHTTPSpec(t *testing.T, dir, url string, features []string, extra string) string {
+	t.Helper()
+	tr, _ := filepath.Abs("fixtures/traffic/part-2026-11-01.parquet")
+	spec := "version: 1\n" +
+		"traffic: {path: " + tr + ", id: request_id, timestamp: ts, baseline: {latency_ms: prod_latency_ms}}\n" +
+		"candidate:\n  model: {type: http, protocol: mlflow, url: " + url + "/invocations, batch: 64, concurrency: 4}\n" +
+		"  features: [" + strings.Join(features, ", ") + "]\n" + extra
+	path := filepath.Join(dir, "http.yaml")
+	if err := os.WriteFile(path, []byte(spec), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return path
+}
+
+func scores(t *testing.T, path string) []float64 {
+	t.Helper()
+	rd, err := traffic.Open(context.Background(), path, traffic.Options{Columns: []string{"candidate_score"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rd.Close()
+	var out []float64
+	for {
+		b, err := rd.Next()
+		if errors.Is(err, io.EOF) {
+			break
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		c := b.Column(0).(*array.Float64)
+		for i := 0; i < c.Len(); i++ {
+			out = append(out, c.Value(i))
+		}
+		b.Release()
+	}
+	return out
+}
+
+// A model served over HTTP scores exactly what the in-process evaluator
+// scores on the same rows.
+func TestHTTPModelMatchesInProcess(t *testing.T) {
+	dir := t.TempDir()
+	srv, features := mlflowServer(t, 0)
+	spec := writeHTTPSpec(t, dir, srv.URL, features, "")
+	if r := run(t, "replay", "--spec", spec, "--out", filepath.Join(dir, "http.parquet"), "--quiet"); r.code != 0 {
+		t.Fatalf("http replay: exit %d\n%s", r.code, r.stderr)
+	}
+	tr, _ := filepath.Abs("fixtures/traffic/part-2026-11-01.parquet")
+	model, _ := filepath.Abs("fixtures/models/candidate.json")
+	local := filepath.Join(dir, "local.yaml")
+	os.WriteFile(local, []byte("version: 1\ntraffic: {path: "+tr+", id: request_id}\ncandidate:\n  model: {type: xgboost, path: "+model+"}\n"), 0o644)
+	if r := run(t, "replay", "--spec", local, "--out", filepath.Join(dir, "local.parquet"), "--quiet"); r.code != 0 {
+		t.Fatalf("local replay: exit %d\n%s", r.code, r.stderr)
+	}
+	a, b := scores(t, filepath.Join(dir, "http.parquet")), scores(t, filepath.Join(dir, "local.parquet"))
+	if len(a) != 5833 || len(a) != len(b) {
+		t.Fatalf("%d http scores, %d local", len(a), len(b))
+	}
+	for i := range a {
+		if a[i] != b[i] {
+			t.Fatalf("row %d: http %v, in-process %v", i, a[i], b[i])
+		}
+	}
+}
+
+// A server slower than the p99 gate fails the run; an unreachable one is
+// exit 4 before any row is sent.
+func TestHTTPLatencyGateAndUnreachable(t *testing.T) {
+	dir := t.TempDir()
+	srv, features := mlflowServer(t, 30*time.Millisecond)
+	spec := writeHTTPSpec(t, dir, srv.URL, features, "replay: {sample: 0.05, seed: 1}\nchecks:\n  latency: {p99: 25ms}\n")
+	r := run(t, "run", "--spec", spec, "--out-dir", dir, "--no-color")
+	if r.code != 1 || !strings.Contains(r.stdout, "latency.p99") {
+		t.Errorf("slow server: exit %d, want 1 failing latency.p99\n%s%s", r.code, r.stdout, r.stderr)
+	}
+	dead := writeHTTPSpec(t, t.TempDir(), "http://127.0.0.1:1", features, "")
+	r = run(t, "run", "--spec", dead, "--out-dir", dir)
+	if r.code != 4 || !strings.Contains(r.stderr, "127.0.0.1:1") {
+		t.Errorf("unreachable server: exit %d, want 4 naming it\n%s", r.code, r.stderr)
+	}
+}
