@@ -144,3 +144,37 @@ func TestHTTPLatencyGateAndUnreachable(t *testing.T) {
 		t.Errorf("unreachable server: exit %d, want 4 naming it\n%s", r.code, r.stderr)
 	}
 }
+
+// In rate mode every request is sent on schedule and its latency includes
+// the server's injected 3 ms.
+func TestHTTPRateMode(t *testing.T) {
+	dir := t.TempDir()
+	srv, features := mlflowServer(t, 3*time.Millisecond)
+	spec := writeHTTPSpec(t, dir, srv.URL, features, "replay: {mode: rate, rate: 300, sample: 0.05, seed: 1}\nchecks:\n  latency: {p99: 500ms}\n")
+	spec2 := strings.Replace(mustRead(t, spec), "batch: 64", "batch: 1", 1)
+	os.WriteFile(spec, []byte(spec2), 0o644)
+	r := run(t, "run", "--spec", spec, "--out-dir", dir, "--no-color")
+	if r.code != 0 {
+		t.Fatalf("exit %d\n%s%s", r.code, r.stdout, r.stderr)
+	}
+	res := readResult(t, dir)
+	if res.Replay.Mode != "rate" || res.Replay.Requests != res.Replay.Rows || res.Replay.Rows < 200 {
+		t.Fatalf("replay %+v: want one request per row in rate mode", res.Replay)
+	}
+	p50 := outcome(res, "latency.p50")
+	if p50 == nil || p50.Value == nil || *p50.Value < 3 || *p50.Value > 20 {
+		t.Errorf("latency.p50 = %+v, want the injected 3 ms (+ noise)", p50)
+	}
+	if res.Replay.DurationS < 0.6 {
+		t.Errorf("%d rows at 300 rows/s took %.2f s: not paced", res.Replay.Rows, res.Replay.DurationS)
+	}
+}
+
+func mustRead(t *testing.T, path string) string {
+	t.Helper()
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(b)
+}

@@ -17,6 +17,7 @@ import (
 	"github.com/replaygate/replaygate/checks/contract"
 	"github.com/replaygate/replaygate/checks/latency"
 	"github.com/replaygate/replaygate/errs"
+	"github.com/replaygate/replaygate/models/httpmodel"
 	"github.com/replaygate/replaygate/replay"
 	"github.com/replaygate/replaygate/spec"
 	"github.com/replaygate/replaygate/traffic"
@@ -176,6 +177,13 @@ func Run(ctx context.Context, o Options) (*checks.Result, error) {
 		workers := o.Workers
 		if workers <= 0 {
 			workers = sp.Replay.Concurrency
+		}
+		if m := sp.Candidate.Model; workers <= 0 && m.Type == "http" {
+			// A server, not this machine's cores, bounds what is in flight.
+			workers = m.Concurrency
+			if workers <= 0 {
+				workers = httpmodel.DefaultConcurrency
+			}
 		}
 		eng := &replay.Engine{Scorers: scorers, Options: replay.Options{
 			Workers: workers, Sample: sampleOf(sp), Seed: sp.Replay.Seed, IDColumn: sp.Traffic.ID,
