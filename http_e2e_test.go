@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -9,6 +10,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -16,6 +18,7 @@ import (
 
 	"github.com/apache/arrow-go/v18/arrow/array"
 
+	"github.com/replaygate/replaygate/checks"
 	"github.com/replaygate/replaygate/models/xgboost"
 	"github.com/replaygate/replaygate/traffic"
 )
@@ -177,4 +180,34 @@ func mustRead(t *testing.T, path string) string {
 		t.Fatal(err)
 	}
 	return string(b)
+}
+
+// Ctrl-C stops sending, writes the reports marked incomplete, and exits 4.
+func TestInterruptWritesIncompleteReports(t *testing.T) {
+	dir := t.TempDir()
+	srv, features := mlflowServer(t, time.Millisecond)
+	spec := writeHTTPSpec(t, dir, srv.URL, features, "replay: {mode: rate, rate: 200}\n")
+	cmd := exec.Command(binary, "run", "--spec", spec, "--out-dir", dir, "--no-color")
+	var so, se bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &so, &se
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(1500 * time.Millisecond)
+	cmd.Process.Signal(os.Interrupt)
+	err := cmd.Wait()
+	var ee *exec.ExitError
+	if !errors.As(err, &ee) || ee.ExitCode() != 4 {
+		t.Fatalf("exit %v, want 4\n%s%s", err, so.String(), se.String())
+	}
+	res := readResult(t, dir)
+	if !res.Incomplete || res.Verdict != checks.Fail || res.Replay.Rows == 0 || res.Replay.Rows >= 5833 {
+		t.Errorf("result: incomplete %v, verdict %s, rows %d: want an incomplete partial result", res.Incomplete, res.Verdict, res.Replay.Rows)
+	}
+	if res.Replay.Rows != res.Replay.Scored+res.Replay.Errors {
+		t.Errorf("rows %d != scored %d + errors %d", res.Replay.Rows, res.Replay.Scored, res.Replay.Errors)
+	}
+	if !strings.Contains(so.String(), "INCOMPLETE") || !strings.Contains(se.String(), "interrupted after") {
+		t.Errorf("stdout/stderr should say the run is incomplete:\n%s\n%s", so.String(), se.String())
+	}
 }

@@ -70,13 +70,14 @@ func usageError(c *cli.Context, err error, _ bool) error {
 
 // Flags shared by several commands.
 var (
-	specFlag = &cli.StringFlag{Name: "spec", Aliases: []string{"s"}, Usage: "the spec `FILE` (YAML)", EnvVars: []string{"REPLAYGATE_SPEC"}}
-	outDir   = &cli.StringFlag{Name: "out-dir", Usage: "write reports to `DIR` (overrides reports.dir); result.json is always written there"}
-	failOn   = &cli.StringFlag{Name: "fail-on", Value: "fail", Usage: "exit 1 on `LEVEL`: fail, or warn to fail on warnings too", EnvVars: []string{"REPLAYGATE_FAIL_ON"}}
-	quiet    = &cli.BoolFlag{Name: "quiet", Aliases: []string{"q"}, Usage: "print nothing but errors"}
-	noColor  = &cli.BoolFlag{Name: "no-color", Usage: "no ANSI colour (also NO_COLOR=1); colour is used only on a terminal", EnvVars: []string{"REPLAYGATE_NO_COLOR"}}
-	verbose  = &cli.BoolFlag{Name: "verbose", Usage: "list every outcome, passing ones too, untruncated"}
-	workers  = &cli.IntFlag{Name: "workers", DefaultText: "replay.concurrency, else all cores", Usage: "score `N` batches at once"}
+	specFlag     = &cli.StringFlag{Name: "spec", Aliases: []string{"s"}, Usage: "the spec `FILE` (YAML)", EnvVars: []string{"REPLAYGATE_SPEC"}}
+	outDir       = &cli.StringFlag{Name: "out-dir", Usage: "write reports to `DIR` (overrides reports.dir); result.json is always written there"}
+	failOn       = &cli.StringFlag{Name: "fail-on", Value: "fail", Usage: "exit 1 on `LEVEL`: fail, or warn to fail on warnings too", EnvVars: []string{"REPLAYGATE_FAIL_ON"}}
+	quiet        = &cli.BoolFlag{Name: "quiet", Aliases: []string{"q"}, Usage: "print nothing but errors"}
+	noColor      = &cli.BoolFlag{Name: "no-color", Usage: "no ANSI colour (also NO_COLOR=1); colour is used only on a terminal", EnvVars: []string{"REPLAYGATE_NO_COLOR"}}
+	progressFlag = &cli.BoolFlag{Name: "progress", Usage: "draw a progress line on stderr (default: on a terminal, off in CI and with --quiet); --progress=false turns it off"}
+	verbose      = &cli.BoolFlag{Name: "verbose", Usage: "list every outcome, passing ones too, untruncated"}
+	workers      = &cli.IntFlag{Name: "workers", DefaultText: "replay.concurrency, else all cores", Usage: "score `N` batches at once"}
 )
 
 // required returns a usage error naming the missing flag.
@@ -125,4 +126,21 @@ func termOptions(c *cli.Context, w io.Writer) reports.Options {
 		o.Width = n
 	}
 	return o
+}
+
+// progressOn says whether to draw a progress line: as asked with
+// --progress, else on when stderr is a terminal outside CI and not --quiet.
+func progressOn(c *cli.Context) bool {
+	if c.IsSet("progress") {
+		return c.Bool("progress")
+	}
+	if c.Bool("quiet") || os.Getenv("CI") != "" {
+		return false
+	}
+	f, ok := c.App.ErrWriter.(*os.File)
+	if !ok {
+		return false
+	}
+	fi, err := f.Stat()
+	return err == nil && fi.Mode()&os.ModeCharDevice != 0 && os.Getenv("TERM") != "dumb"
 }

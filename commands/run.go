@@ -22,7 +22,7 @@ func runCommand(version string) *cli.Command {
 		Description: `Replays the spec's traffic through the candidate model, runs every configured
 check and writes the configured reports. result.json is always written to the
 output folder (reports.dir, or --out-dir). The exit code is the verdict.`,
-		Flags: []cli.Flag{specFlag, outDir, failOn, workers, quiet, verbose, noColor},
+		Flags: []cli.Flag{specFlag, outDir, failOn, workers, progressFlag, quiet, verbose, noColor},
 		Action: func(c *cli.Context) error {
 			return runPipeline(c, version, pipeline.ModeRun)
 		},
@@ -36,7 +36,7 @@ func checkCommand(version string) *cli.Command {
 		UsageText: "replaygate check --spec FILE --scored scored.parquet [--out-dir DIR]",
 		Flags: []cli.Flag{specFlag,
 			&cli.StringFlag{Name: "scored", Usage: "scored rows written by `replaygate replay --out` (`FILE`, glob or folder)"},
-			outDir, failOn, workers, quiet, verbose, noColor},
+			outDir, failOn, workers, progressFlag, quiet, verbose, noColor},
 		Action: func(c *cli.Context) error {
 			if err := required(c, "scored"); err != nil {
 				return err
@@ -58,7 +58,7 @@ rows that could not be scored). The format follows the extension of --out:
 'replaygate check --scored'. Exits 1 when zero rows were replayed or rows errored.`,
 		Flags: []cli.Flag{specFlag,
 			&cli.StringFlag{Name: "out", Aliases: []string{"o"}, Usage: "write the scored rows to `FILE` (.parquet, .arrow, .csv, .jsonl)"},
-			workers, quiet, noColor},
+			workers, progressFlag, quiet, noColor},
 		Action: func(c *cli.Context) error {
 			if err := required(c, "out"); err != nil {
 				return err
@@ -113,10 +113,15 @@ func runPipeline(c *cli.Context, version string, mode pipeline.Mode) error {
 	case pipeline.ModeReplay:
 		opts.ScoredOut = c.String("out")
 	}
-	res, err := pipeline.Run(c.Context, opts)
-	if err != nil {
-		return err
+	if progressOn(c) {
+		opts.Progress = c.App.ErrWriter
 	}
+	res, runErr := pipeline.Run(c.Context, opts)
+	if res == nil {
+		return runErr
+	}
+	// An interrupted run still writes its reports, marked incomplete, and
+	// then exits 4 with runErr.
 
 	formats := sp.Reports.Formats
 	if mode == pipeline.ModeReplay {
@@ -134,9 +139,12 @@ func runPipeline(c *cli.Context, version string, mode pipeline.Mode) error {
 				}
 			}
 		}
-		if mode == pipeline.ModeReplay {
+		if mode == pipeline.ModeReplay && runErr == nil {
 			fmt.Fprintf(c.App.Writer, "scored rows written to %s\n", opts.ScoredOut)
 		}
+	}
+	if runErr != nil {
+		return runErr
 	}
 	return verdictError(res, level)
 }

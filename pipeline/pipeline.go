@@ -45,12 +45,15 @@ type Options struct {
 	Scored    string    // ModeCheck: the scored rows to check
 	Now       time.Time // reference time for freshness; zero = time.Now()
 	Command   []string  // the command line, recorded in the result
+	Progress  io.Writer // where to draw a progress line (a terminal), nil for none
 	Version   string    // replaygate's version, recorded in the result
 }
 
 // Run executes the pipeline and returns the result. A returned error means
 // the run did not produce a verdict (errs carries the exit code); a result
-// whose verdict is fail is not an error.
+// whose verdict is fail is not an error. When the context is cancelled
+// (Ctrl-C) Run stops sending and returns both the result of the rows
+// replayed so far, marked incomplete, and an exit-4 error.
 func Run(ctx context.Context, o Options) (*checks.Result, error) {
 	sp := o.Spec
 	if o.Now.IsZero() {
@@ -145,21 +148,29 @@ func Run(ctx context.Context, o Options) (*checks.Result, error) {
 		out = &scoredFile{path: o.ScoredOut}
 		defer out.abort()
 	}
+	prog := newProgress(o.Progress, totalRows(files, sampleOf(sp)))
+	defer prog.stop()
 	sink := func(b arrow.RecordBatch) error {
 		if out != nil {
 			if err := out.write(b); err != nil {
 				return err
 			}
 		}
+		prog.add(b)
 		return suite.Observe(b)
 	}
 
 	var sum replay.Summary
+	interrupted := false
 	if o.Mode == ModeCheck {
 		start := time.Now()
 		for {
 			b, err := rd.Next()
 			if errors.Is(err, io.EOF) {
+				break
+			}
+			if err != nil && ctx.Err() != nil {
+				interrupted = true
 				break
 			}
 			if err != nil {
@@ -192,13 +203,14 @@ func Run(ctx context.Context, o Options) (*checks.Result, error) {
 		}}
 		sum, err = eng.Run(ctx, rd, sink)
 		if err != nil {
-			if ctx.Err() != nil {
-				return nil, errs.Run("", "interrupted after %d rows", sum.Rows)
+			if ctx.Err() == nil {
+				return nil, err
 			}
-			return nil, err
+			interrupted = true
 		}
 	}
-	if out != nil {
+	prog.stop()
+	if out != nil && !interrupted {
 		if err := out.commit(scoredSchema(rd.Schema(), scorers)); err != nil {
 			return nil, err
 		}
@@ -249,7 +261,14 @@ func Run(ctx context.Context, o Options) (*checks.Result, error) {
 	if o := paceOutcome(&stats); o != nil {
 		res.Checks = append(res.Checks, *o)
 	}
+	res.Incomplete = interrupted
 	res.Verdict = checks.Verdict(res.Checks, res.Incomplete)
+	if interrupted {
+		// The result covers the rows replayed so far; the caller writes
+		// its reports, marked incomplete, and exits 4.
+		return res, errs.Run("run it again to completion before trusting a verdict",
+			"interrupted after %d rows: the reports cover those rows only and are marked incomplete", sum.Rows)
+	}
 	return res, nil
 }
 

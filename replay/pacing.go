@@ -243,15 +243,32 @@ func (e *Engine) sendPaced(ctx context.Context, j *job, offsets []time.Duration,
 	}()
 }
 
-// assemble concatenates the scored parts of a batch in order.
+// assemble concatenates the scored parts of a batch in order. When the run
+// was interrupted it keeps the answered prefix of the batch: the requests
+// never sent, or cut off in flight, were not replayed.
 func assemble(p *paced, n int, ctx context.Context) (arrow.RecordBatch, error) {
+	all := p.parts
 	defer func() {
-		for _, b := range p.parts {
+		for _, b := range all {
 			if b != nil {
 				b.Release()
 			}
 		}
 	}()
+	if ctx.Err() != nil {
+		k := 0
+		for k < len(p.parts) && p.errs[k] == nil && p.parts[k] != nil {
+			k++
+		}
+		if k == 0 {
+			return nil, ctx.Err()
+		}
+		p.parts, p.errs = p.parts[:k], p.errs[:k]
+		n = 0
+		for _, b := range p.parts {
+			n += int(b.NumRows())
+		}
+	}
 	rows := 0
 	for i, err := range p.errs {
 		if err != nil {
@@ -260,9 +277,6 @@ func assemble(p *paced, n int, ctx context.Context) (arrow.RecordBatch, error) {
 		rows += int(p.parts[i].NumRows())
 	}
 	if rows != n {
-		if ctx.Err() != nil {
-			return nil, ctx.Err()
-		}
 		return nil, fmt.Errorf("internal: %d of %d rows were sent", rows, n)
 	}
 	if len(p.parts) == 1 {

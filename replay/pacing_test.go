@@ -61,8 +61,10 @@ func pct(v []float64, q float64) float64 {
 }
 
 // At a rate the model keeps up with, latency is the injected service time:
-// 90% of requests take 2 ms, 10% take 20 ms. Tolerance: +3 ms of timer and
-// scheduling noise on a loaded 2-core machine, never below the truth.
+// 90% of requests take 2 ms, 10% take 20 ms. Tolerance, for timer and
+// scheduling noise on a busy 2-core machine (the suite runs packages in
+// parallel): p50 within +5 ms of 2 ms, p95 within +15 ms of 20 ms, never
+// below the truth, and between 9% and 15% of rows at 20 ms or more.
 func TestRateModeMeasuresInjectedLatency(t *testing.T) {
 	if testing.Short() {
 		t.Skip("takes 2 s")
@@ -74,12 +76,26 @@ func TestRateModeMeasuresInjectedLatency(t *testing.T) {
 		return 2 * time.Millisecond
 	}}
 	lat, _, sum := latencies(t, m, 400, 200, 8)
-	p50, p99 := pct(lat, 0.5), pct(lat, 0.99)
-	if p50 < 2 || p50 > 5 {
-		t.Errorf("p50 = %.2f ms, want 2 ms (+3)", p50)
+	p50, p95 := pct(lat, 0.5), pct(lat, 0.95)
+	if p50 < 2 || p50 > 7 {
+		t.Errorf("p50 = %.2f ms, want 2 ms (+5)", p50)
 	}
-	if p99 < 20 || p99 > 23 {
-		t.Errorf("p99 = %.2f ms, want 20 ms (+3)", p99)
+	if p95 < 20 || p95 > 35 {
+		t.Errorf("p95 = %.2f ms, want 20 ms (+15)", p95)
+	}
+	slow := 0
+	for _, l := range lat {
+		if l >= 20 {
+			slow++
+		}
+	}
+	if share := float64(slow) / float64(len(lat)); share < 0.09 || share > 0.15 {
+		t.Errorf("%.1f%% of rows at >= 20 ms, want 10%%", 100*share)
+	}
+	for i, l := range lat {
+		if l < 2 {
+			t.Fatalf("row %d latency %.3f ms is below the injected 2 ms", i, l)
+		}
 	}
 	if sum.Requests != 400 {
 		t.Errorf("requests = %d, want 400", sum.Requests)
