@@ -364,3 +364,23 @@ func TestInitThenValidate(t *testing.T) {
 		t.Errorf("init over an existing file: exit %d, want 3 with a --force hint\n%s", r.code, r.stderr)
 	}
 }
+
+// Scores logged in a separate file are joined on the request id; a request
+// without a score is an errored row, never a silent drop.
+func TestJoinedShadowScores(t *testing.T) {
+	dir := t.TempDir()
+	r := run(t, "run", "--spec", "testdata/e2e/joined.yaml", "--out-dir", dir, "--no-color")
+	if r.code != 1 {
+		t.Fatalf("exit %d, want 1 (3 rows without a score)\n%s%s", r.code, r.stdout, r.stderr)
+	}
+	res := readResult(t, dir)
+	if rp := res.Replay; rp.Rows != 40 || rp.Errors != 3 || rp.ErrorClasses["missing"] != 3 {
+		t.Fatalf("replay %+v, want 40 rows with 3 missing", rp)
+	}
+	if o := outcome(res, "replay.errors"); o == nil || strings.Join(o.Examples, ",") != "r005,r017,r030" {
+		t.Errorf("replay.errors = %+v", o)
+	}
+	if len(res.Models) != 1 || !strings.HasPrefix(res.Models[0].Fingerprint, "sha256:") || !strings.Contains(res.Models[0].Details, "joined on") {
+		t.Errorf("model fingerprint %+v", res.Models)
+	}
+}

@@ -45,7 +45,7 @@ func loadModels(ctx context.Context, sp *spec.Spec, schema *arrow.Schema, input 
 	var cols []string
 	var infos []checks.Model
 	for _, r := range roles {
-		m, err := LoadModel(sp, r.model, r.features, r.key)
+		m, err := LoadModel(ctx, sp, r.model, r.features, r.key)
 		if err != nil {
 			return nil, nil, nil, err
 		}
@@ -61,8 +61,11 @@ func loadModels(ctx context.Context, sp *spec.Spec, schema *arrow.Schema, input 
 		}
 		info := m.Info()
 		cols = append(cols, info.Features...)
-		if r.model.Type == "column" {
+		switch {
+		case r.model.Type == "column" && r.model.Path == "":
 			cols = append(cols, r.model.Column)
+		case r.model.Type == "column":
+			cols = append(cols, sp.Traffic.ID)
 		}
 		scorers = append(scorers, replay.Scorer{Role: r.name, Model: m})
 		infos = append(infos, checks.Model{Role: r.name, Type: info.Type, Path: DisplayPath(info.Path), Fingerprint: info.Fingerprint, Details: info.Details})
@@ -72,7 +75,7 @@ func loadModels(ctx context.Context, sp *spec.Spec, schema *arrow.Schema, input 
 
 // LoadModel builds the model a spec's model block describes, without
 // calling it.
-func LoadModel(sp *spec.Spec, m spec.Model, features []string, key string) (binder, error) {
+func LoadModel(ctx context.Context, sp *spec.Spec, m spec.Model, features []string, key string) (binder, error) {
 	switch m.Type {
 	case "xgboost":
 		path := sp.Resolve(m.Path)
@@ -86,7 +89,21 @@ func LoadModel(sp *spec.Spec, m spec.Model, features []string, key string) (bind
 		}
 		return xgboost.New(b, path, features)
 	case "column":
-		return column.New(m.Column), nil
+		if m.Path == "" {
+			return column.New(m.Column), nil
+		}
+		id := m.ID
+		if id == "" {
+			id = sp.Traffic.ID
+		}
+		j, err := column.NewJoined(ctx, sp.Resolve(m.Path), id, m.Column)
+		if err != nil {
+			return nil, err
+		}
+		if m.ID != "" && m.ID != sp.Traffic.ID {
+			j.IDColumn = sp.Traffic.ID // the score file's id column was m.ID; the traffic's is traffic.id
+		}
+		return j, nil
 	case "http":
 		if len(features) == 0 {
 			return nil, errs.Input("list the traffic columns the server takes, in its order, under features: next to model:",

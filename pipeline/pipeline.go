@@ -465,7 +465,7 @@ func columnRefs(sp *spec.Spec, scored bool) []columnRef {
 		add(t.Baseline.Score, "traffic.baseline.score")
 		add(t.Baseline.LatencyMS, "traffic.baseline.latency_ms")
 	}
-	if !scored && sp.Candidate.Model.Type == "column" {
+	if !scored && sp.Candidate.Model.Type == "column" && sp.Candidate.Model.Path == "" {
 		add(sp.Candidate.Model.Column, "candidate.model.column")
 	}
 	if c := sp.Checks.Contract; c != nil {

@@ -108,10 +108,12 @@ func (s *Spec) Columns() []string {
 	if s.Production != nil {
 		add(s.Production.Features...)
 	}
-	if s.Candidate.Model.Type == "column" {
-		add(s.Candidate.Model.Column)
+	// A column model reads a traffic column, unless its scores come from a
+	// separate file joined on the request id.
+	if m := s.Candidate.Model; m.Type == "column" && m.Path == "" {
+		add(m.Column)
 	}
-	if s.Production != nil && s.Production.Model.Type == "column" {
+	if s.Production != nil && s.Production.Model.Type == "column" && s.Production.Model.Path == "" {
 		add(s.Production.Model.Column)
 	}
 	return out

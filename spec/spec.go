@@ -84,8 +84,10 @@ type Model struct {
 	ScorePath   string            `yaml:"score_path"`  // json: where the scores are in the response
 	// exec
 	Command []string `yaml:"command"`
-	// column
+	// column: a traffic column, or with path a separate score file joined
+	// on the request id (ID, default traffic.id)
 	Column string `yaml:"column"`
+	ID     string `yaml:"id"`
 }
 
 // Fallback says what the product serves when the candidate cannot be trusted.

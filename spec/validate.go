@@ -36,7 +36,7 @@ var (
 	plannedFormats    = []string{"junit", "markdown", "html"}
 	FeatureTypes      = []string{"int", "float", "string", "bool", "timestamp"}
 	Severities        = []string{SeverityFail, SeverityWarn}
-	modelKeys         = map[string][]string{"xgboost": {"type", "path"}, "column": {"type", "column"},
+	modelKeys         = map[string][]string{"xgboost": {"type", "path"}, "column": {"type", "column", "path", "id"},
 		"http": {"type", "protocol", "url", "timeout", "concurrency", "batch", "headers", "retries",
 			"input_name", "datatype", "inputs", "output_name", "instances", "score_path"}}
 	modelRequirementFor = map[string]string{"xgboost": "path", "column": "column", "http": "url"}

@@ -2,6 +2,7 @@ package column
 
 import (
 	"context"
+	"os"
 	"strings"
 	"testing"
 
@@ -60,5 +61,16 @@ func TestBindErrors(t *testing.T) {
 		if err == nil || !strings.Contains(err.Error(), tc.want) || errs.Code(err) != errs.CodeInput {
 			t.Errorf("%s: %v, want input error %q", tc.col, err, tc.want)
 		}
+	}
+}
+
+func TestNewJoinedRejectsDuplicateIDs(t *testing.T) {
+	path := t.TempDir() + "/scores.csv"
+	if err := os.WriteFile(path, []byte("id,score\na,0.1\nb,0.2\na,0.3\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	_, err := NewJoined(context.Background(), path, "id", "score")
+	if err == nil || !strings.Contains(err.Error(), `request id "a" has more than one score`) || errs.Code(err) != errs.CodeInput {
+		t.Fatalf("err = %v, want an input error naming the duplicate id", err)
 	}
 }
