@@ -61,10 +61,13 @@ func pct(v []float64, q float64) float64 {
 }
 
 // At a rate the model keeps up with, latency is the injected service time:
-// 90% of requests take 2 ms, 10% take 20 ms. Tolerance, for timer and
-// scheduling noise on a busy 2-core machine (the suite runs packages in
-// parallel): p50 within +5 ms of 2 ms, p95 within +15 ms of 20 ms, never
-// below the truth, and between 9% and 15% of rows at 20 ms or more.
+// 90% of requests take 2 ms, 10% take 20 ms. The measurement can only add
+// to the truth (timer wake-ups, CPU contention: `go test ./...` runs other
+// packages' CPU-heavy tests beside this one on 2 cores), so the tolerance
+// is one-sided and wide enough for a busy machine, yet tight enough to
+// catch latency measured from the wrong instant: no row below its injected
+// time, p50 within +10 ms of 2 ms, p95 within +40 ms of 20 ms, and 9% to
+// 35% of rows at 20 ms or more.
 func TestRateModeMeasuresInjectedLatency(t *testing.T) {
 	if testing.Short() {
 		t.Skip("takes 2 s")
@@ -77,11 +80,11 @@ func TestRateModeMeasuresInjectedLatency(t *testing.T) {
 	}}
 	lat, _, sum := latencies(t, m, 400, 200, 8)
 	p50, p95 := pct(lat, 0.5), pct(lat, 0.95)
-	if p50 < 2 || p50 > 7 {
-		t.Errorf("p50 = %.2f ms, want 2 ms (+5)", p50)
+	if p50 < 2 || p50 > 12 {
+		t.Errorf("p50 = %.2f ms, want 2 ms (+10)", p50)
 	}
-	if p95 < 20 || p95 > 35 {
-		t.Errorf("p95 = %.2f ms, want 20 ms (+15)", p95)
+	if p95 < 20 || p95 > 60 {
+		t.Errorf("p95 = %.2f ms, want 20 ms (+40)", p95)
 	}
 	slow := 0
 	for _, l := range lat {
@@ -89,7 +92,7 @@ func TestRateModeMeasuresInjectedLatency(t *testing.T) {
 			slow++
 		}
 	}
-	if share := float64(slow) / float64(len(lat)); share < 0.09 || share > 0.15 {
+	if share := float64(slow) / float64(len(lat)); share < 0.09 || share > 0.35 {
 		t.Errorf("%.1f%% of rows at >= 20 ms, want 10%%", 100*share)
 	}
 	for i, l := range lat {
