@@ -207,7 +207,10 @@ type paced struct {
 func (e *Engine) sendPaced(ctx context.Context, j *job, offsets []time.Duration, start time.Time, slots chan struct{}, lags *lagHist) {
 	n := int(j.in.NumRows())
 	k := max(1, e.Options.RequestRows)
-	p := &paced{}
+	// Every request's slot exists before any request is sent: goroutines
+	// write their own index while the scheduler goes on.
+	reqs := (n + k - 1) / k
+	p := &paced{parts: make([]arrow.RecordBatch, reqs), errs: make([]error, reqs)}
 	for lo := 0; lo < n; lo += k {
 		hi := min(n, lo+k)
 		intended := start.Add(offsets[lo])
@@ -224,9 +227,7 @@ func (e *Engine) sendPaced(ctx context.Context, j *job, offsets []time.Duration,
 		}
 		sent := time.Now()
 		lags.add(sent.Sub(intended))
-		idx := len(p.parts)
-		p.parts = append(p.parts, nil)
-		p.errs = append(p.errs, nil)
+		idx := lo / k
 		slice := j.in.NewSlice(int64(lo), int64(hi))
 		p.wg.Add(1)
 		go func() {

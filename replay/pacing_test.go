@@ -157,3 +157,34 @@ func TestScheduleRecorded(t *testing.T) {
 		}
 	}
 }
+
+// Thousands of requests from one batch, answered while the scheduler is
+// still sending: every answer lands at its own row.
+func TestRateModeLargeBatch(t *testing.T) {
+	eng := &Engine{Scorers: []Scorer{{Role: "candidate", Model: &fakeModel{failAt: -1}}},
+		Options: Options{Mode: ModeRate, Rate: 100000, Workers: 4, RequestRows: 1}}
+	acct := NewAccounting("candidate", "id", 0)
+	var xs []float64
+	sum, err := eng.Run(context.Background(), &sliceSource{rows: 20000, batch: 8192}, func(b arrow.RecordBatch) error {
+		sc := b.Column(b.Schema().FieldIndices(ScoreColumn("candidate"))[0]).(*array.Float64)
+		x := b.Column(1).(*array.Float64)
+		for i := 0; i < x.Len(); i++ {
+			if sc.Value(i) != x.Value(i)/1000 {
+				t.Fatalf("row %v scored %v", x.Value(i), sc.Value(i))
+			}
+			xs = append(xs, x.Value(i))
+		}
+		return acct.Observe(b)
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, x := range xs {
+		if x != float64(i) {
+			t.Fatalf("row %d is x=%v", i, x)
+		}
+	}
+	if sum.Rows != 20000 || sum.Requests != 20000 || acct.Stats().Rows != 20000 {
+		t.Fatalf("summary %+v", sum)
+	}
+}
