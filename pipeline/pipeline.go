@@ -190,10 +190,16 @@ func Run(ctx context.Context, o Options) (*checks.Result, error) {
 			workers = sp.Replay.Concurrency
 		}
 		if m := sp.Candidate.Model; workers <= 0 && m.Type == "http" {
-			// A server, not this machine's cores, bounds what is in flight.
-			workers = m.Concurrency
-			if workers <= 0 {
-				workers = httpmodel.DefaultConcurrency
+			// A server, not this machine's cores, bounds what is in flight:
+			// the model's concurrency. In max mode each batch's Predict
+			// already keeps that many requests in flight, so one batch at
+			// a time; open loop sends single requests, that many at once.
+			workers = 1
+			if sp.Replay.Mode == replay.ModeRate || sp.Replay.Mode == replay.ModeRecorded {
+				workers = m.Concurrency
+				if workers <= 0 {
+					workers = httpmodel.DefaultConcurrency
+				}
 			}
 		}
 		eng := &replay.Engine{Scorers: scorers, Options: replay.Options{

@@ -271,8 +271,8 @@ func TestConnectionRefused(t *testing.T) {
 			t.Errorf("row %d: %q %q", i, sc.ErrorClass[i], sc.Errors[i])
 		}
 	}
-	if err := m.Ready(context.Background()); err != nil {
-		t.Errorf("json protocol has no probe, Ready: %v", err)
+	if err := m.Ready(context.Background()); errs.Code(err) != errs.CodeRun || !strings.Contains(err.Error(), "cannot connect") {
+		t.Errorf("json protocol without a server: Ready = %v, want a run error (the TCP check)", err)
 	}
 	k, _ := New(Options{Protocol: KServeV2, URL: "http://" + addr + "/v2/models/m/infer", Features: []string{"x"}})
 	err = k.Ready(context.Background())

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"net"
 	"net/http"
 	"net/url"
 	"strings"
@@ -62,7 +63,7 @@ func (m *Model) Ready(ctx context.Context) error {
 		p := m.u.Path
 		i := strings.LastIndex(p, ":")
 		if i < 0 || strings.Contains(p[i:], "/") {
-			return nil // no :predict verb: no known status URL
+			return m.reachable(ctx) // no :predict verb: no known status URL
 		}
 		_, body, err := m.probe(ctx, join(*m.u, p[:i]), true)
 		if err != nil {
@@ -100,7 +101,27 @@ func (m *Model) Ready(ctx context.Context) error {
 		}
 		return errs.Run(hintNotReady, "http model %s: %s answered status %d", m.name, join(*m.u, dir+"/ping").Redacted(), status)
 	}
-	return nil
+	return m.reachable(ctx)
+}
+
+// reachable is the readiness check of an endpoint without a health URL: a
+// TCP connection to its host must open, so a server that is not running
+// stops the run (exit 4) instead of failing every row.
+func (m *Model) reachable(ctx context.Context) error {
+	host := m.u.Host
+	if m.u.Port() == "" {
+		port := "80"
+		if m.u.Scheme == "https" {
+			port = "443"
+		}
+		host = net.JoinHostPort(m.u.Hostname(), port)
+	}
+	d := net.Dialer{Timeout: 2 * time.Second}
+	c, err := d.DialContext(ctx, "tcp", host)
+	if err != nil {
+		return errs.Run(hintNotReady, "http model %s: cannot connect to %s: %v", m.name, host, err)
+	}
+	return c.Close()
 }
 
 func join(u url.URL, path string) *url.URL {
