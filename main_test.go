@@ -384,3 +384,20 @@ func TestJoinedShadowScores(t *testing.T) {
 		t.Errorf("model fingerprint %+v", res.Models)
 	}
 }
+
+// A subprocess model answers in JSON Lines; its per-row error is counted
+// within the error budget.
+func TestExecModel(t *testing.T) {
+	dir := t.TempDir()
+	r := run(t, "run", "--spec", "testdata/e2e/exec.yaml", "--out-dir", dir, "--no-color")
+	if r.code != 0 {
+		t.Fatalf("exit %d, want 0\n%s%s", r.code, r.stdout, r.stderr)
+	}
+	res := readResult(t, dir)
+	if rp := res.Replay; rp.Rows != 40 || rp.Errors != 1 || rp.ErrorClasses["model_error"] != 1 {
+		t.Fatalf("replay %+v, want 40 rows with one model_error", rp)
+	}
+	if len(res.Models) != 1 || res.Models[0].Type != "exec" {
+		t.Errorf("models %+v", res.Models)
+	}
+}

@@ -11,6 +11,7 @@ import (
 	"github.com/replaygate/replaygate/errs"
 	"github.com/replaygate/replaygate/models"
 	"github.com/replaygate/replaygate/models/column"
+	"github.com/replaygate/replaygate/models/execmodel"
 	"github.com/replaygate/replaygate/models/httpmodel"
 	"github.com/replaygate/replaygate/models/xgboost"
 	"github.com/replaygate/replaygate/replay"
@@ -52,6 +53,11 @@ func loadModels(ctx context.Context, sp *spec.Spec, schema *arrow.Schema, input 
 		if probe {
 			if rd, ok := m.(interface{ Ready(context.Context) error }); ok {
 				if err := rd.Ready(ctx); err != nil {
+					return nil, nil, nil, err
+				}
+			}
+			if st, ok := m.(interface{ Start(context.Context) error }); ok {
+				if err := st.Start(ctx); err != nil {
 					return nil, nil, nil, err
 				}
 			}
@@ -104,6 +110,15 @@ func LoadModel(ctx context.Context, sp *spec.Spec, m spec.Model, features []stri
 			j.IDColumn = sp.Traffic.ID // the score file's id column was m.ID; the traffic's is traffic.id
 		}
 		return j, nil
+	case "exec":
+		if len(features) == 0 {
+			return nil, errs.Input("list the traffic columns the process takes under features: next to model:",
+				"%s: an exec model needs features: the columns to send", sp.Pos(key))
+		}
+		return execmodel.New(execmodel.Options{
+			Command: m.Command, Features: features, IDColumn: sp.Traffic.ID, Batch: m.Batch,
+			Timeout: m.Timeout.Duration, Processes: m.Concurrency, Dir: sp.Dir,
+		})
 	case "http":
 		if len(features) == 0 {
 			return nil, errs.Input("list the traffic columns the server takes, in its order, under features: next to model:",

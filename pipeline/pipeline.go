@@ -88,6 +88,7 @@ func Run(ctx context.Context, o Options) (*checks.Result, error) {
 		if err != nil {
 			return nil, err
 		}
+		defer closeModels(scorers)
 		if err := rejectOutputColumns(fullSchema, scorers, input); err != nil {
 			return nil, err
 		}
@@ -399,6 +400,15 @@ func checkColumns(sp *spec.Spec, schema *arrow.Schema, input string, scored bool
 		return nil
 	}
 	return errors.Join(problems...)
+}
+
+// closeModels stops what the models started (exec processes).
+func closeModels(scorers []replay.Scorer) {
+	for _, sc := range scorers {
+		if c, ok := sc.Model.(interface{ Close() error }); ok {
+			c.Close()
+		}
+	}
 }
 
 // rejectOutputColumns refuses traffic that already holds a column replay

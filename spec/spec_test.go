@@ -207,11 +207,11 @@ func TestParseErrors(t *testing.T) {
 			hint: "kserve-v2",
 		},
 		{
-			name: "exec model not supported yet",
-			in:   "version: 1\ntraffic: {path: t.csv, id: rid}\ncandidate:\n  model:\n    command: [python3, serve.py]\n    type: exec\n",
-			want: `spec.yaml:6:11: candidate.model.type: model type "exec" is not supported by this version yet; use xgboost, column or http`,
-			path: "candidate.model.type",
-			hint: "type: column",
+			name: "exec model without a command",
+			in:   "version: 1\ntraffic: {path: t.csv, id: rid}\ncandidate:\n  model:\n    type: exec\n",
+			want: `spec.yaml:4:3: candidate.model.command: required key is missing`,
+			path: "candidate.model.command",
+			hint: "python3",
 		},
 		{
 			name: "http key on an xgboost model",

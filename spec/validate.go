@@ -28,8 +28,8 @@ const (
 // Values accepted by this version. The planned ones are part of the design
 // but rejected with a "not supported yet" error until they are built.
 var (
-	ModelTypes        = []string{"xgboost", "column", "http"}
-	plannedModelTypes = []string{"exec"}
+	ModelTypes        = []string{"xgboost", "column", "http", "exec"}
+	plannedModelTypes = []string{}
 	HTTPProtocols     = []string{"kserve-v2", "tfserving", "mlflow", "json"}
 	ReplayModes       = []string{"max", "rate", "recorded"}
 	ReportFormats     = []string{"terminal", "json"}
@@ -38,8 +38,9 @@ var (
 	Severities        = []string{SeverityFail, SeverityWarn}
 	modelKeys         = map[string][]string{"xgboost": {"type", "path"}, "column": {"type", "column", "path", "id"},
 		"http": {"type", "protocol", "url", "timeout", "concurrency", "batch", "headers", "retries",
-			"input_name", "datatype", "inputs", "output_name", "instances", "score_path"}}
-	modelRequirementFor = map[string]string{"xgboost": "path", "column": "column", "http": "url"}
+			"input_name", "datatype", "inputs", "output_name", "instances", "score_path"},
+		"exec": {"type", "command", "batch", "timeout", "concurrency"}}
+	modelRequirementFor = map[string]string{"xgboost": "path", "column": "column", "http": "url", "exec": ""}
 )
 
 // notYet are sections of the design that this version does not run. They are
@@ -93,7 +94,7 @@ func (d *decoder) modelType(path string, es []entry) (string, error) {
 			"score with an XGBoost model file (type: xgboost, path: model.json), or log the scores in shadow mode and read them with type: column",
 			"model type %s is not supported by this version yet; use xgboost, column or http", shown)
 	}
-	hint := "valid model types: xgboost, column, http (exec is planned)"
+	hint := "valid model types: xgboost, column, http, exec"
 	if s := suggest(kind, ModelTypes); s != "" {
 		hint = "did you mean " + s + "? " + hint
 	}
@@ -292,7 +293,7 @@ func (d *decoder) checkModel(path string, m *Model) error {
 	case "url":
 		v = m.URL
 	}
-	if v == "" {
+	if v == "" && req != "" {
 		hint := "add path: the XGBoost model file (JSON)"
 		if req == "column" {
 			hint = "add column: the traffic column that holds the logged scores"
@@ -307,6 +308,22 @@ func (d *decoder) checkModel(path string, m *Model) error {
 	}
 	if m.Type == "http" {
 		return d.checkHTTP(path, m)
+	}
+	if m.Type == "exec" {
+		if len(m.Command) == 0 || strings.TrimSpace(m.Command[0]) == "" {
+			return d.missing(path+".command", "add command: the program and its arguments, e.g. [python3, serve.py]")
+		}
+		for _, k := range []struct {
+			key string
+			v   int
+		}{{"concurrency", m.Concurrency}, {"batch", m.Batch}} {
+			if k.v < 0 || d.pos.has(path+"."+k.key) && k.v == 0 {
+				return d.fail(path+"."+k.key, "write a positive number", "%s must be positive", k.key)
+			}
+		}
+		if m.Timeout.Duration < 0 || d.pos.has(path+".timeout") && m.Timeout.Duration == 0 {
+			return d.fail(path+".timeout", "write a positive duration such as 2s", "timeout must be positive")
+		}
 	}
 	return nil
 }
