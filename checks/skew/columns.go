@@ -1,0 +1,127 @@
+package skew
+
+import (
+	"github.com/apache/arrow-go/v18/arrow"
+	"github.com/apache/arrow-go/v18/arrow/array"
+)
+
+// Column kinds the check compares.
+type kind uint8
+
+const (
+	kindOther kind = iota
+	kindNumeric
+	kindString
+)
+
+func kindOf(t arrow.DataType) kind {
+	switch t.ID() {
+	case arrow.INT8, arrow.INT16, arrow.INT32, arrow.INT64,
+		arrow.UINT8, arrow.UINT16, arrow.UINT32, arrow.UINT64,
+		arrow.FLOAT16, arrow.FLOAT32, arrow.FLOAT64:
+		return kindNumeric
+	case arrow.STRING, arrow.LARGE_STRING, arrow.STRING_VIEW:
+		return kindString
+	}
+	return kindOther
+}
+
+func kindName(k kind) string {
+	switch k {
+	case kindNumeric:
+		return "numeric"
+	case kindString:
+		return "string"
+	}
+	return "other"
+}
+
+// column returns the batch's column named name, or nil.
+func column(b arrow.RecordBatch, name string) arrow.Array {
+	idx := b.Schema().FieldIndices(name)
+	if len(idx) == 0 {
+		return nil
+	}
+	return b.Column(idx[0])
+}
+
+// floats calls fn for each row of a numeric column with its value, or
+// null = true for a null.
+func floats(a arrow.Array, fn func(i int, v float64, null bool)) {
+	n := a.Len()
+	for i := 0; i < n; i++ {
+		if a.IsNull(i) {
+			fn(i, 0, true)
+			continue
+		}
+		var v float64
+		switch c := a.(type) {
+		case *array.Float64:
+			v = c.Value(i)
+		case *array.Float32:
+			v = float64(c.Value(i))
+		case *array.Float16:
+			v = float64(c.Value(i).Float32())
+		case *array.Int64:
+			v = float64(c.Value(i))
+		case *array.Int32:
+			v = float64(c.Value(i))
+		case *array.Int16:
+			v = float64(c.Value(i))
+		case *array.Int8:
+			v = float64(c.Value(i))
+		case *array.Uint64:
+			v = float64(c.Value(i))
+		case *array.Uint32:
+			v = float64(c.Value(i))
+		case *array.Uint16:
+			v = float64(c.Value(i))
+		case *array.Uint8:
+			v = float64(c.Value(i))
+		default:
+			fn(i, 0, true)
+			continue
+		}
+		fn(i, v, false)
+	}
+}
+
+// strs calls fn for each row of a string column.
+func strs(a arrow.Array, fn func(i int, v string, null bool)) {
+	n := a.Len()
+	for i := 0; i < n; i++ {
+		if a.IsNull(i) {
+			fn(i, "", true)
+			continue
+		}
+		switch c := a.(type) {
+		case *array.String:
+			fn(i, c.Value(i), false)
+		case *array.LargeString:
+			fn(i, c.Value(i), false)
+		case *array.StringView:
+			fn(i, c.Value(i), false)
+		default:
+			fn(i, "", true)
+		}
+	}
+}
+
+// stringAt returns a function giving row i of a string column as a string
+// ("" for nulls or another type).
+func stringAt(a arrow.Array) func(i int) string {
+	return func(i int) string {
+		if a == nil || a.IsNull(i) {
+			return ""
+		}
+		switch c := a.(type) {
+		case *array.String:
+			return c.Value(i)
+		case *array.LargeString:
+			return c.Value(i)
+		case *array.StringView:
+			return c.Value(i)
+		}
+		return a.ValueStr(i)
+	}
+}
