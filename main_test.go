@@ -95,11 +95,11 @@ func TestCLI(t *testing.T) {
 		emptyOut bool     // stdout must be empty
 	}{
 		{name: "demo passes with a warning", args: []string{"run", "--spec", "fixtures/specs/demo.yaml", "--no-color"},
-			code: 0, stdout: []string{"WARN  ", "1 warning"}, emptyErr: true},
+			code: 0, stdout: []string{"WARN  ", "4 warnings, 0 failed", "skew.session_length_s"}, emptyErr: true},
 		{name: "demo fails on warnings with --fail-on warn", args: []string{"run", "--spec", "fixtures/specs/demo.yaml", "--fail-on", "warn", "--quiet"},
 			code: 1, stderr: []string{"--fail-on warn"}, emptyOut: true},
 		{name: "regression fails", args: []string{"run", "--spec", "fixtures/specs/regression.yaml", "--no-color"},
-			code: 1, stdout: []string{"FAIL"}, stderr: []string{"gate failed"}},
+			code: 1, stdout: []string{"FAIL  1 failed: segments auc[country=BR]"}, stderr: []string{"gate failed"}},
 		{name: "tiny passes", args: []string{"run", "--spec", e2e + "/tiny.yaml", "--verbose"},
 			code: 0, stdout: []string{"x1.max", "output.range", "PASS"}, emptyErr: true},
 		{name: "unknown key is a spec error with its line", args: []string{"run", "--spec", e2e + "/unknown_key.yaml"},

@@ -120,6 +120,20 @@ func Run(ctx context.Context, o Options) (*checks.Result, error) {
 		}
 		suiteChecks = append(suiteChecks, c)
 	}
+	if o.Mode != ModeReplay && sp.Checks.Skew != nil {
+		k, err := newSkew(ctx, sp)
+		if err != nil {
+			return nil, err
+		}
+		suiteChecks = append(suiteChecks, k)
+	}
+	if o.Mode != ModeReplay && sp.Checks.Segments != nil {
+		g, err := newSegments(sp)
+		if err != nil {
+			return nil, err
+		}
+		suiteChecks = append(suiteChecks, g)
+	}
 	var lat *latency.Check
 	if o.Mode != ModeReplay && sp.Checks.Latency != nil {
 		if lat, err = newLatency(sp); err != nil {
@@ -132,7 +146,9 @@ func Run(ctx context.Context, o Options) (*checks.Result, error) {
 	// Projection: what the spec and the models read. Replay writes every
 	// column so that a scored file can be checked later with any spec.
 	var cols []string
-	if o.ScoredOut == "" {
+	// Skew compares every reference column and segments may cut by any
+	// column: both read the whole traffic.
+	if o.ScoredOut == "" && sp.Checks.Skew == nil && sp.Checks.Segments == nil {
 		cols = projection(sp, modelCols, o.Mode == ModeCheck, fullSchema)
 	}
 	if err := checkColumns(sp, fullSchema, input, o.Mode == ModeCheck); err != nil {

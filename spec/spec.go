@@ -116,11 +116,72 @@ type Replay struct {
 // Checks configures every check; a nil check is not run.
 type Checks struct {
 	Contract   *Contract      `yaml:"contract"`
-	Skew       map[string]any `yaml:"skew"`     // built by the skew issue
-	Segments   map[string]any `yaml:"segments"` // built by the segments issue
+	Skew       *Skew          `yaml:"skew"`
+	Segments   *Segments      `yaml:"segments"`
 	Latency    *Latency       `yaml:"latency"`
 	Fallback   map[string]any `yaml:"fallback"`   // built by the fallback issue
 	Robustness map[string]any `yaml:"robustness"` // built by the robustness issue
+}
+
+// Skew compares the traffic with the reference (training/serving skew),
+// the candidate's scores with the logged ones (prediction drift), and the
+// replayed production replica with the logged scores (consistency).
+type Skew struct {
+	Features        []string              `yaml:"features"` // default: every numeric or text column of the reference
+	Exclude         []string              `yaml:"exclude"`
+	Numeric         *SkewMethod           `yaml:"numeric"`     // default psi, warn 0.1, fail 0.25
+	Categorical     *SkewMethod           `yaml:"categorical"` // default linf, warn 0.1, fail 0.2
+	PerFeature      map[string]SkewMethod `yaml:"per_feature"`
+	MaxDriftedShare *float64              `yaml:"max_drifted_share"`
+	Prediction      *SkewPrediction       `yaml:"prediction"`
+	Consistency     *SkewConsistency      `yaml:"consistency"`
+	Severity        string                `yaml:"severity"`
+}
+
+// SkewMethod is a distance and its limits.
+type SkewMethod struct {
+	Method string  `yaml:"method"` // psi | js | ks | wasserstein (numeric); psi | js | linf | chi2 (categorical)
+	Warn   float64 `yaml:"warn"`
+	Fail   float64 `yaml:"fail"`
+}
+
+// SkewPrediction compares the candidate's and the logged production scores.
+type SkewPrediction struct {
+	Method      string    `yaml:"method"`
+	Warn        float64   `yaml:"warn"`
+	Fail        float64   `yaml:"fail"`
+	Thresholds  []float64 `yaml:"thresholds"`
+	MaxFlipRate *float64  `yaml:"max_flip_rate"`
+}
+
+// SkewConsistency compares the replayed production replica with the
+// logged production score of the same row.
+type SkewConsistency struct {
+	Tolerance       float64 `yaml:"tolerance"`
+	MaxMismatchRate float64 `yaml:"max_mismatch_rate"`
+}
+
+// Segments compares the candidate with the logged production score per
+// segment, with paired-bootstrap confidence intervals.
+type Segments struct {
+	By         []string               `yaml:"by"`      // default: traffic.segments
+	Crosses    [][]string             `yaml:"crosses"` // e.g. [[country, platform]]
+	Metrics    []string               `yaml:"metrics"` // default [auc]
+	MinRows    int                    `yaml:"min_rows"`
+	Confidence float64                `yaml:"confidence"`
+	Replicates int                    `yaml:"replicates"`
+	Threshold  *float64               `yaml:"threshold"`
+	Gates      map[string]SegmentGate `yaml:"gates"`
+}
+
+// SegmentGate limits one metric: min/max on the candidate's value,
+// max_drop (higher is better) or max_rise (lower is better) on its change
+// from the logged production score.
+type SegmentGate struct {
+	Min     *float64 `yaml:"min"`
+	Max     *float64 `yaml:"max"`
+	MaxDrop *float64 `yaml:"max_drop"`
+	MaxRise *float64 `yaml:"max_rise"`
 }
 
 // Latency gates the candidate's latency and error rates. A zero duration is

@@ -391,11 +391,11 @@ func TestParseErrors(t *testing.T) {
 			hint: "terminal, json",
 		},
 		{
-			name: "skew check not supported yet",
+			name: "skew features is a list",
 			in:   head + "checks:\n  contract: {}\n  skew:\n    features: all\n",
-			want: "spec.yaml:6:3: checks.skew: not supported by this version of replaygate yet",
-			path: "checks.skew",
-			hint: "remove checks.skew",
+			want: "spec.yaml:7:15: checks.skew.features: expected a list, got \"all\"",
+			path: "checks.skew.features",
+			hint: "",
 		},
 		{
 			name: "robustness check not supported yet",

@@ -48,8 +48,6 @@ var (
 // would report a pass it did not earn.
 var notYet = map[string]string{
 	"fallback":          "fallback serving is not simulated yet, and a configured fallback must not pass unchecked",
-	"checks.skew":       "the skew check is not built yet, and a configured gate must not pass unchecked",
-	"checks.segments":   "the segments check is not built yet, and a configured gate must not pass unchecked",
 	"checks.fallback":   "the fallback check is not built yet, and a configured gate must not pass unchecked",
 	"checks.robustness": "the robustness check is not built yet, and a configured gate must not pass unchecked",
 }
@@ -190,7 +188,7 @@ func (d *decoder) finish(s *Spec) error {
 	checks := []func(*Spec) error{
 		d.checkTraffic, d.checkLabels, d.checkReference,
 		d.checkCandidate, d.checkProduction, d.checkReplay,
-		d.checkContract, d.checkLatency, d.checkReports,
+		d.checkContract, d.checkLatency, d.checkSkew, d.checkSegments, d.checkReports,
 	}
 	for _, c := range checks {
 		if err := c(s); err != nil {
@@ -484,6 +482,59 @@ func (d *decoder) minMax(path string, lo, hi *float64) error {
 	}
 	if lo != nil && hi != nil && *lo > *hi {
 		return d.fail(path+".max", "swap min and max", "max %s is less than min %s", d.shown(path+".max"), d.shown(path+".min"))
+	}
+	return nil
+}
+
+func (d *decoder) checkSkew(s *Spec) error {
+	k := s.Checks.Skew
+	if k == nil {
+		return nil
+	}
+	const p = "checks.skew"
+	if s.Reference == nil {
+		return d.failKey(p, "add reference: {path: training.parquet}, the data the model was trained on", "the skew check needs a reference")
+	}
+	if (k.Prediction != nil || k.Consistency != nil) && (s.Traffic.Baseline == nil || s.Traffic.Baseline.Score == "") {
+		return d.failKey(p, "name the logged production score with traffic.baseline.score", "prediction drift and consistency compare with the logged production score")
+	}
+	if k.Consistency != nil && s.Production == nil {
+		return d.failKey(p+".consistency", "add production: {model: ...}, the offline replica of the serving model", "consistency compares the production replica with the logged score")
+	}
+	if err := d.rate(p+".max_drifted_share", k.MaxDriftedShare); err != nil {
+		return err
+	}
+	if c := k.Consistency; c != nil {
+		if c.Tolerance < 0 {
+			return d.fail(p+".consistency.tolerance", "write a small positive number such as 1e-6", "tolerance must not be negative")
+		}
+		if err := d.rate(p+".consistency.max_mismatch_rate", &c.MaxMismatchRate); err != nil {
+			return err
+		}
+	}
+	return d.severity(p+".severity", &k.Severity)
+}
+
+func (d *decoder) checkSegments(s *Spec) error {
+	g := s.Checks.Segments
+	if g == nil {
+		return nil
+	}
+	const p = "checks.segments"
+	if s.Traffic.Label == "" {
+		return d.failKey(p, "name the label column with traffic.label", "the segments check needs labels")
+	}
+	if s.Traffic.Baseline == nil || s.Traffic.Baseline.Score == "" {
+		return d.failKey(p, "name the logged production score with traffic.baseline.score", "the segments check compares with the logged production score")
+	}
+	if len(g.By) == 0 {
+		g.By = append([]string(nil), s.Traffic.Segments...)
+	}
+	if g.Confidence != 0 && !(g.Confidence > 0 && g.Confidence < 1) {
+		return d.fail(p+".confidence", "write a level such as 0.95", "confidence must be between 0 and 1")
+	}
+	if g.MinRows < 0 || g.Replicates < 0 {
+		return d.failKey(p, "write positive numbers", "min_rows and replicates must not be negative")
 	}
 	return nil
 }
