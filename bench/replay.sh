@@ -1,0 +1,156 @@
+#!/usr/bin/env bash
+# Throughput and pacing of `replaygate run` against a model server that does
+# no work (bench/noop, generic json protocol, one row a request), next to
+# vegeta (github.com/tsenart/vegeta/v12) sending the very same request to the
+# same server at the same concurrency:
+#
+#   1. replaygate, replay.mode max, C requests in flight (closed loop);
+#   2. vegeta closed loop, C workers, -rate=0: the peer's requests/s, V;
+#   3. replaygate, replay.mode rate at 50% and 100% of V (open loop), with
+#      the scheduling lag p99 and the late sends;
+#   4. vegeta open loop at the same two rates.
+#
+#   bench/replay.sh                     # C = 8 and 2, 10 s a run
+#   CONC=8 DURATION=5 bench/replay.sh
+#   VEGETA=/path/to/vegeta bench/replay.sh
+#
+# Without VEGETA it installs vegeta into a temporary folder with `go
+# install` (needs the Go module proxy). Needs jq. Generated traffic, specs
+# and results go to bench/out/replay/ (ignored by git).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+CONC=${CONC:-"8 2"}
+DURATION=${DURATION:-10}                 # seconds a run
+ROWS=${ROWS:-250000}                     # generated traffic; max mode replays all of it
+FEATURES=${FEATURES:-"age income session_length_s pages_viewed days_since_signup ctr_7d"}
+OUT=${OUT:-bench/out/replay}
+mkdir -p "$OUT"
+OUT=$(realpath "$OUT")
+command -v jq >/dev/null || { echo "bench/replay.sh needs jq: apt-get install jq" >&2; exit 1; }
+
+tmp=$(mktemp -d)
+server=""
+cleanup() {
+  if [ -n "$server" ]; then kill "$server" 2>/dev/null || true; wait "$server" 2>/dev/null || true; fi
+  rm -rf "$tmp"
+}
+trap cleanup EXIT INT TERM
+
+if [ -z "${VEGETA:-}" ]; then
+  echo "installing vegeta into $tmp/bin ..." >&2
+  GOBIN="$tmp/bin" go install github.com/tsenart/vegeta/v12@latest
+  VEGETA="$tmp/bin/vegeta"
+fi
+go build -o "$OUT/replaygate" .
+go build -o "$OUT/noop" ./bench/noop
+data="$OUT/traffic-$ROWS"
+[ -d "$data" ] || go run ./fixtures/gen -rows "$ROWS" -out "$data" >/dev/null
+
+"$OUT/noop" -addr 127.0.0.1:0 -dump "$OUT/body.json" > "$tmp/addr" &
+server=$!
+for _ in $(seq 100); do [ -s "$tmp/addr" ] && break; sleep 0.05; done
+[ -s "$tmp/addr" ] || { echo "bench/replay.sh: the no-op server did not start" >&2; exit 1; }
+addr=$(head -1 "$tmp/addr")
+url="http://$addr/score"
+
+feats=$(echo $FEATURES | sed 's/ /, /g')
+# spec NAME MODE C RATE SAMPLE [REPLAY_CONCURRENCY]
+spec() {
+  local name=$1 mode=$2 c=$3 rate=$4 sample=$5 rc=${6:-}
+  local replay="{mode: $mode"
+  [ "$mode" = rate ] && replay="$replay, rate: $rate"
+  [ "$sample" != 1 ] && replay="$replay, sample: $sample, seed: 1"
+  [ -n "$rc" ] && replay="$replay, concurrency: $rc"
+  replay="$replay}"
+  cat > "$OUT/$name.yaml" <<YAML
+version: 1
+traffic: {path: $data, id: request_id, timestamp: ts}
+candidate:
+  model: {type: http, protocol: json, url: "$url", batch: 1, concurrency: $c, timeout: 1s, score_path: score}
+  features: [$feats]
+replay: $replay
+checks:
+  latency: {p99: 10s, max_error_rate: 0}
+reports: {dir: $OUT/$name, formats: [json]}
+YAML
+}
+
+rows=()   # tool mode C asked req/s p50_ms p99_ms lag_p99_ms late errors
+# rg NAME MODE C RATE: run replaygate and append a row
+rg() {
+  local name=$1 mode=$2 c=$3 rate=$4 sample=1
+  if [ "$mode" = rate ]; then
+    sample=$(awk -v r="$rate" -v d="$DURATION" -v n="$ROWS" 'BEGIN { s = r * d / n; if (s >= 1) print 1; else printf "%.6f", s }')
+    spec "$name" rate "$c" "$rate" "$sample"
+  else
+    # One batch of C requests in flight, as vegeta's C workers; without
+    # replay.concurrency, max mode would run C batches of C requests.
+    spec "$name" max "$c" 0 1 1
+  fi
+  rm -f "$OUT/$name/result.json"
+  "$OUT/replaygate" run --spec "$OUT/$name.yaml" --quiet > "$OUT/$name.log" 2>&1 || true
+  local r="$OUT/$name/result.json"
+  if [ ! -s "$r" ]; then
+    # A crash is a result too: record it and go on with the other runs.
+    echo "replaygate $name wrote no result ($OUT/$name.log): $(grep -m1 -E 'panic|error' "$OUT/$name.log" || head -1 "$OUT/$name.log")" >&2
+    rows+=("$(printf 'replaygate\t%s\t%s\t%s\tcrashed\t-\t-\t-\t-\t-' "$mode" "$c" "$rate")")
+    return
+  fi
+  rows+=("$(jq -r --arg m "$mode" --arg c "$c" --arg rate "$rate" '
+    def obs($n): ([.checks[] | select(.name == $n) | .value] | first) // "-";
+    [ "replaygate", $m, $c, (if $m == "rate" then $rate else "-" end),
+      (.replay.rows_per_s | floor),
+      obs("latency.p50"), obs("latency.p99"),
+      (if $m == "rate" then .replay.lag_p99_ms else "-" end),
+      (if $m == "rate" then .replay.late_sends else "-" end),
+      (.replay.errors // 0) ] | @tsv' "$r")")
+}
+# vg NAME C RATE: run vegeta (RATE 0 = closed loop with C workers) and append a row
+vg() {
+  local name=$1 c=$2 rate=$3 mode=rate
+  printf 'POST %s\nContent-Type: application/json\n@%s\n' "$url" "$OUT/body.json" > "$tmp/targets"
+  if [ "$rate" = 0 ]; then
+    mode=max
+    "$VEGETA" attack -targets "$tmp/targets" -rate=0 -workers="$c" -max-workers="$c" -duration="${DURATION}s" > "$OUT/$name.bin"
+  else
+    "$VEGETA" attack -targets "$tmp/targets" -rate="$rate/1s" -workers="$c" -max-workers="$c" -duration="${DURATION}s" > "$OUT/$name.bin"
+  fi
+  "$VEGETA" report -type=json < "$OUT/$name.bin" > "$OUT/$name.json"
+  rows+=("$(jq -r --arg m "$mode" --arg c "$c" --arg rate "$rate" '
+    [ "vegeta", $m, $c, (if $m == "rate" then $rate else "-" end),
+      (.throughput | floor),
+      (.latencies["50th"] / 1e6), (.latencies["99th"] / 1e6), "-", "-",
+      (.requests - (.status_codes["200"] // 0)) ] | @tsv' "$OUT/$name.json")")
+}
+
+echo "load average before: $(cut -d' ' -f1-3 /proc/loadavg), $(nproc) cores, server $addr" >&2
+spec warmup max 2 0 0.01 1
+"$OUT/replaygate" run --spec "$OUT/warmup.yaml" --quiet > "$OUT/warmup.log" 2>&1 || true
+[ -s "$OUT/body.json" ] || { echo "bench/replay.sh: no request reached the server:" >&2; cat "$OUT/warmup.log" >&2; exit 1; }
+
+for c in $CONC; do
+  echo "C=$c: replaygate max, vegeta closed loop ..." >&2
+  rg "rg-max-c$c" max "$c" 0
+  rgmax=$(cut -f5 <<<"${rows[-1]}")
+  vg "vg-max-c$c" "$c" 0
+  vmax=$(cut -f5 <<<"${rows[-1]}")
+  ratio=$(awk -v a="$rgmax" -v b="$vmax" 'BEGIN { if (a ~ /^[0-9.]+$/) printf "%.2f", a / b; else print "-" }')
+  rows[-2]="${rows[-2]}	$ratio"
+  rows[-1]="${rows[-1]}	1.00"
+  for pct in 50 100; do
+    rate=$(( vmax * pct / 100 ))
+    echo "C=$c: open loop at $pct% ($rate/s) ..." >&2
+    rg "rg-rate$pct-c$c" rate "$c" "$rate"
+    rg_rate=$(cut -f5 <<<"${rows[-1]}")
+    vg "vg-rate$pct-c$c" "$c" "$rate"
+    v_rate=$(cut -f5 <<<"${rows[-1]}")
+    rows[-2]="${rows[-2]}	$(awk -v a="$rg_rate" -v b="$v_rate" 'BEGIN { if (a ~ /^[0-9.]+$/) printf "%.2f", a / b; else print "-" }')"
+    rows[-1]="${rows[-1]}	1.00"
+  done
+done
+echo "load average after: $(cut -d' ' -f1-3 /proc/loadavg)" >&2
+
+{
+  printf 'tool\tmode\tC\trate asked\treq/s\tp50 ms\tp99 ms\tlag p99 ms\tlate sends\terrors\tratio rg/vegeta\n'
+  printf '%s\n' "${rows[@]}"
+} | tee "$OUT/table.tsv" | column -t -s $'\t'
