@@ -217,16 +217,9 @@ func (e *Engine) Run(ctx context.Context, src Source, sink func(arrow.RecordBatc
 	return sum, nil
 }
 
-// score runs every scorer over b and returns b with their columns appended.
+// score runs every scorer over b and returns b with their columns appended
+// (closed loop: each row's latency is the model's own).
 func (e *Engine) score(ctx context.Context, b arrow.RecordBatch) (arrow.RecordBatch, error) {
-	return e.scoreTimed(ctx, b, time.Time{}, time.Time{})
-}
-
-// scoreTimed is score for a request sent at sent that was due at intended:
-// the first scorer's latency then runs from intended, and its service time
-// from sent is added as <role>_service_ms. Zero times mean a closed-loop
-// batch, whose latency is the model's own.
-func (e *Engine) scoreTimed(ctx context.Context, b arrow.RecordBatch, intended, sent time.Time) (arrow.RecordBatch, error) {
 	n := int(b.NumRows())
 	fields := append([]arrow.Field(nil), b.Schema().Fields()...)
 	cols := append([]arrow.Array(nil), b.Columns()...)
@@ -236,11 +229,10 @@ func (e *Engine) scoreTimed(ctx context.Context, b arrow.RecordBatch, intended, 
 			a.Release()
 		}
 	}()
-	for si, s := range e.Scorers {
+	for _, s := range e.Scorers {
 		t0 := time.Now()
 		sc, err := s.Model.Predict(ctx, b)
-		done := time.Now()
-		elapsed := done.Sub(t0)
+		elapsed := time.Since(t0)
 		if err != nil {
 			if ctx.Err() != nil {
 				return nil, ctx.Err()
@@ -250,24 +242,7 @@ func (e *Engine) scoreTimed(ctx context.Context, b arrow.RecordBatch, intended, 
 		if len(sc.Score) != n {
 			return nil, errs.Run("", "%s model returned %d scores for %d rows", s.Role, len(sc.Score), n)
 		}
-		if si == 0 && !intended.IsZero() {
-			lat := float64(done.Sub(intended)) / float64(time.Millisecond)
-			sc.LatencyMS = make([]float64, n)
-			for i := range sc.LatencyMS {
-				sc.LatencyMS[i] = lat
-			}
-		}
 		arrs, fs := columns(s.Role, sc, n, elapsed)
-		if si == 0 && !intended.IsZero() {
-			svc := array.NewFloat64Builder(memory.DefaultAllocator)
-			v := float64(done.Sub(sent)) / float64(time.Millisecond)
-			for i := 0; i < n; i++ {
-				svc.Append(v)
-			}
-			arrs = append(arrs, svc.NewArray())
-			svc.Release()
-			fs = append(fs, arrow.Field{Name: ServiceColumn(s.Role), Type: arrow.PrimitiveTypes.Float64, Nullable: true})
-		}
 		fields = append(fields, fs...)
 		cols = append(cols, arrs...)
 		owned = append(owned, arrs...)

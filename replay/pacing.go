@@ -15,6 +15,7 @@ import (
 	"github.com/apache/arrow-go/v18/arrow/memory"
 
 	"github.com/replaygate/replaygate/errs"
+	"github.com/replaygate/replaygate/models"
 )
 
 // Pacing modes. In ModeMax the engine scores whole batches as fast as the
@@ -194,23 +195,37 @@ func waitUntil(ctx context.Context, t time.Time) {
 	}
 }
 
-// paced is a batch cut into requests sent on schedule.
+// paced is a batch cut into requests sent on schedule. Each request's
+// answers are written into batch-wide buffers at its own rows, so the
+// traffic columns are never copied: the scored batch is the input batch
+// plus the output columns, built once when every request has answered.
 type paced struct {
-	parts []arrow.RecordBatch
-	errs  []error
-	wg    sync.WaitGroup
+	n, k    int
+	outs    []models.Scores // per scorer, n rows
+	service []float64       // the first scorer's service time, ms
+	done    []bool          // per request: answered
+	errs    []error         // per request: the model failed as a whole
+	wg      sync.WaitGroup
+	mu      sync.Mutex // guards the lazily allocated per-row error slices
+}
+
+func newPaced(n, k, scorers int) *paced {
+	reqs := (n + k - 1) / k
+	p := &paced{n: n, k: k, outs: make([]models.Scores, scorers), service: make([]float64, n),
+		done: make([]bool, reqs), errs: make([]error, reqs)}
+	for i := range p.outs {
+		p.outs[i] = models.Scores{Score: make([]float64, n), LatencyMS: make([]float64, n)}
+	}
+	return p
 }
 
 // sendPaced schedules the requests of one batch. It returns once every
 // request has been sent (not answered); j.done closes when all answered and
-// j.out holds the reassembled scored batch.
+// j.out holds the scored batch.
 func (e *Engine) sendPaced(ctx context.Context, j *job, offsets []time.Duration, start time.Time, slots chan struct{}, lags *lagHist) {
 	n := int(j.in.NumRows())
 	k := max(1, e.Options.RequestRows)
-	// Every request's slot exists before any request is sent: goroutines
-	// write their own index while the scheduler goes on.
-	reqs := (n + k - 1) / k
-	p := &paced{parts: make([]arrow.RecordBatch, reqs), errs: make([]error, reqs)}
+	p := newPaced(n, k, len(e.Scorers))
 	for lo := 0; lo < n; lo += k {
 		hi := min(n, lo+k)
 		intended := start.Add(offsets[lo])
@@ -227,81 +242,148 @@ func (e *Engine) sendPaced(ctx context.Context, j *job, offsets []time.Duration,
 		}
 		sent := time.Now()
 		lags.add(sent.Sub(intended))
-		idx := lo / k
 		slice := j.in.NewSlice(int64(lo), int64(hi))
 		p.wg.Add(1)
 		go func() {
 			defer p.wg.Done()
 			defer func() { <-slots }()
 			defer slice.Release()
-			p.parts[idx], p.errs[idx] = e.scoreTimed(ctx, slice, intended, sent)
+			p.errs[lo/k] = e.request(ctx, p, slice, lo, intended, sent)
+			p.done[lo/k] = p.errs[lo/k] == nil
 		}()
 	}
 	go func() {
 		p.wg.Wait()
-		j.out, j.err = assemble(p, n, ctx)
+		j.out, j.err = e.assemble(ctx, j.in, p)
 		close(j.done)
 	}()
 }
 
-// assemble concatenates the scored parts of a batch in order. When the run
-// was interrupted it keeps the answered prefix of the batch: the requests
-// never sent, or cut off in flight, were not replayed.
-func assemble(p *paced, n int, ctx context.Context) (arrow.RecordBatch, error) {
-	all := p.parts
-	defer func() {
-		for _, b := range all {
-			if b != nil {
-				b.Release()
+// request scores one request's rows [lo, lo+len) with every scorer and
+// writes the answers at those rows. The first scorer's latency runs from
+// the intended send time; the others' from their own call.
+func (e *Engine) request(ctx context.Context, p *paced, b arrow.RecordBatch, lo int, intended, sent time.Time) error {
+	m := int(b.NumRows())
+	for si, s := range e.Scorers {
+		t0 := time.Now()
+		sc, err := s.Model.Predict(ctx, b)
+		done := time.Now()
+		if err != nil {
+			if ctx.Err() != nil {
+				return ctx.Err()
+			}
+			return errs.WrapRun(fmt.Errorf("%s model: %w", s.Role, err), "")
+		}
+		if len(sc.Score) != m {
+			return errs.Run("", "%s model returned %d scores for %d rows", s.Role, len(sc.Score), m)
+		}
+		out := &p.outs[si]
+		copy(out.Score[lo:lo+m], sc.Score)
+		for i := 0; i < m; i++ {
+			switch {
+			case si == 0:
+				out.LatencyMS[lo+i] = float64(done.Sub(intended)) / float64(time.Millisecond)
+				p.service[lo+i] = float64(done.Sub(sent)) / float64(time.Millisecond)
+			case sc.LatencyMS != nil:
+				out.LatencyMS[lo+i] = sc.LatencyMS[i]
+			default:
+				out.LatencyMS[lo+i] = float64(done.Sub(t0)) / float64(time.Millisecond) / float64(m)
 			}
 		}
-	}()
-	if ctx.Err() != nil {
-		k := 0
-		for k < len(p.parts) && p.errs[k] == nil && p.parts[k] != nil {
-			k++
+		if sc.Errors != nil || sc.Classes != nil {
+			p.mu.Lock()
+			if sc.Errors != nil {
+				if out.Errors == nil {
+					out.Errors, out.ErrorClass = make([]string, p.n), make([]string, p.n)
+				}
+				copy(out.Errors[lo:lo+m], sc.Errors)
+				if sc.ErrorClass != nil {
+					copy(out.ErrorClass[lo:lo+m], sc.ErrorClass)
+				}
+			}
+			if sc.Classes != nil {
+				if out.Classes == nil {
+					out.Classes = make([][]float64, len(sc.Classes))
+					for c := range out.Classes {
+						out.Classes[c] = make([]float64, p.n)
+					}
+				}
+				for c := range sc.Classes {
+					if c < len(out.Classes) {
+						copy(out.Classes[c][lo:lo+m], sc.Classes[c])
+					}
+				}
+			}
+			p.mu.Unlock()
 		}
-		if k == 0 {
+	}
+	return nil
+}
+
+// assemble appends the output columns to the input batch. When the run was
+// interrupted it keeps the answered prefix of the batch: the requests never
+// sent, or cut off in flight, were not replayed.
+func (e *Engine) assemble(ctx context.Context, in arrow.RecordBatch, p *paced) (arrow.RecordBatch, error) {
+	n := p.n
+	if ctx.Err() != nil {
+		r := 0
+		for r < len(p.done) && p.done[r] {
+			r++
+		}
+		if r == 0 {
 			return nil, ctx.Err()
 		}
-		p.parts, p.errs = p.parts[:k], p.errs[:k]
-		n = 0
-		for _, b := range p.parts {
-			n += int(b.NumRows())
+		n = min(p.n, r*p.k)
+	} else {
+		for _, err := range p.errs {
+			if err != nil {
+				return nil, err
+			}
 		}
 	}
-	rows := 0
-	for i, err := range p.errs {
-		if err != nil {
-			return nil, err
+	fields := append([]arrow.Field(nil), in.Schema().Fields()...)
+	var cols []arrow.Array
+	var owned []arrow.Array
+	defer func() {
+		for _, a := range owned {
+			a.Release()
 		}
-		rows += int(p.parts[i].NumRows())
+	}()
+	for i := 0; i < int(in.NumCols()); i++ {
+		c := array.NewSlice(in.Column(i), 0, int64(n))
+		owned = append(owned, c)
+		cols = append(cols, c)
 	}
-	if rows != n {
-		return nil, fmt.Errorf("internal: %d of %d rows were sent", rows, n)
-	}
-	if len(p.parts) == 1 {
-		p.parts[0].Retain()
-		return p.parts[0], nil
-	}
-	schema := p.parts[0].Schema()
-	cols := make([]arrow.Array, schema.NumFields())
-	for c := range cols {
-		arrs := make([]arrow.Array, len(p.parts))
-		for i, b := range p.parts {
-			arrs[i] = b.Column(c)
+	for si, s := range e.Scorers {
+		sc := truncate(p.outs[si], n)
+		arrs, fs := columns(s.Role, sc, n, 0)
+		owned = append(owned, arrs...)
+		if si == 0 {
+			svc := array.NewFloat64Builder(memory.DefaultAllocator)
+			svc.AppendValues(p.service[:n], nil)
+			a := svc.NewArray()
+			svc.Release()
+			arrs = append(arrs, a)
+			owned = append(owned, a)
+			fs = append(fs, arrow.Field{Name: ServiceColumn(s.Role), Type: arrow.PrimitiveTypes.Float64, Nullable: true})
 		}
-		a, err := array.Concatenate(arrs, memory.DefaultAllocator)
-		if err != nil {
-			return nil, err
-		}
-		cols[c] = a
+		fields = append(fields, fs...)
+		cols = append(cols, arrs...)
 	}
-	out := array.NewRecordBatch(schema, cols, int64(n))
-	for _, c := range cols {
-		c.Release()
+	md := in.Schema().Metadata()
+	return array.NewRecordBatch(arrow.NewSchema(fields, &md), cols, int64(n)), nil
+}
+
+// truncate is sc's first n rows.
+func truncate(sc models.Scores, n int) models.Scores {
+	out := models.Scores{Score: sc.Score[:n], LatencyMS: sc.LatencyMS[:n]}
+	if sc.Errors != nil {
+		out.Errors, out.ErrorClass = sc.Errors[:n], sc.ErrorClass[:n]
 	}
-	return out, nil
+	for _, c := range sc.Classes {
+		out.Classes = append(out.Classes, c[:n])
+	}
+	return out
 }
 
 // prefetch reads src ahead in its own goroutine, so that decoding the next
