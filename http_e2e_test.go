@@ -211,3 +211,60 @@ func TestInterruptWritesIncompleteReports(t *testing.T) {
 		t.Errorf("stdout/stderr should say the run is incomplete:\n%s\n%s", so.String(), se.String())
 	}
 }
+
+// Late labels from a separate file are joined on the request id; rows
+// without one are counted, and a duplicate id is an input error.
+func TestLateLabelsJoin(t *testing.T) {
+	dir := t.TempDir()
+	rd, err := traffic.Open(context.Background(), "fixtures/traffic/*.parquet", traffic.Options{Columns: []string{"request_id", "clicked"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var b strings.Builder
+	b.WriteString("request_id,clicked\n")
+	n, first := 0, ""
+	for {
+		bt, err := rd.Next()
+		if errors.Is(err, io.EOF) {
+			break
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		ids, lab := bt.Column(0), bt.Column(1)
+		for i := 0; i < ids.Len(); i++ {
+			if n%2 == 0 && lab.IsValid(i) {
+				b.WriteString(ids.ValueStr(i) + "," + lab.ValueStr(i) + "\n")
+				if first == "" {
+					first = ids.ValueStr(i)
+				}
+			}
+			n++
+		}
+		bt.Release()
+	}
+	rd.Close()
+	os.WriteFile(filepath.Join(dir, "labels.csv"), []byte(b.String()), 0o644)
+	tr, _ := filepath.Abs("fixtures/traffic")
+	model, _ := filepath.Abs("fixtures/models/candidate.json")
+	spec := "version: 1\ntraffic: {path: " + tr + ", id: request_id, label: clicked, baseline: {score: prod_score}}\n" +
+		"labels: {path: labels.csv}\ncandidate:\n  model: {type: xgboost, path: " + model + "}\n" +
+		"checks:\n  segments: {by: [platform], metrics: [auc]}\n"
+	os.WriteFile(filepath.Join(dir, "spec.yaml"), []byte(spec), 0o644)
+	r := run(t, "run", "--spec", filepath.Join(dir, "spec.yaml"), "--out-dir", dir, "--no-color")
+	if r.code != 0 {
+		t.Fatalf("exit %d\n%s%s", r.code, r.stdout, r.stderr)
+	}
+	res := readResult(t, dir)
+	o := outcome(res, "auc[overall]")
+	if o == nil || o.Rows < 8000 || o.Rows > 9000 {
+		t.Errorf("auc[overall] rows = %+v, want about half of the 17,155 labelled rows", o)
+	}
+	if len(res.Warnings) == 0 || !strings.Contains(strings.Join(res.Warnings, "\n"), "of 20000 rows found a label") {
+		t.Errorf("warnings %q should count the rows without a label", res.Warnings)
+	}
+	os.WriteFile(filepath.Join(dir, "labels.csv"), []byte(b.String()+first+",1\n"), 0o644)
+	if r := run(t, "run", "--spec", filepath.Join(dir, "spec.yaml"), "--out-dir", dir); r.code != 3 || !strings.Contains(r.stderr, first) {
+		t.Errorf("duplicate label id: exit %d, want 3 naming it\n%s", r.code, r.stderr)
+	}
+}

@@ -59,7 +59,7 @@ func newSegments(sp *spec.Spec) (*segments.Check, error) {
 	g := sp.Checks.Segments
 	cfg := segments.Config{
 		By: g.By, Crosses: g.Crosses, Metrics: g.Metrics,
-		Label: sp.Traffic.Label, IDColumn: sp.Traffic.ID,
+		Label: labelColumn(sp), IDColumn: sp.Traffic.ID,
 		MinRows: g.MinRows, Confidence: g.Confidence, Replicates: g.Replicates,
 		Seed: uint64(sp.Replay.Seed), Threshold: g.Threshold,
 	}

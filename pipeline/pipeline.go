@@ -17,6 +17,7 @@ import (
 	"github.com/replaygate/replaygate/checks/contract"
 	"github.com/replaygate/replaygate/checks/latency"
 	"github.com/replaygate/replaygate/errs"
+	"github.com/replaygate/replaygate/labels"
 	"github.com/replaygate/replaygate/models/httpmodel"
 	"github.com/replaygate/replaygate/replay"
 	"github.com/replaygate/replaygate/spec"
@@ -159,6 +160,14 @@ func Run(ctx context.Context, o Options) (*checks.Result, error) {
 		return nil, err
 	}
 	defer rd.Close()
+	var src replay.Source = rd
+	var lt *labels.Table
+	if sp.Labels != nil && o.Mode != ModeReplay {
+		if lt, err = labels.Load(ctx, sp.Resolve(sp.Labels.Path), sp.Labels.ID, sp.Labels.Column); err != nil {
+			return nil, err
+		}
+		src = lt.Source(rd, sp.Traffic.ID, labelColumn(sp))
+	}
 
 	var out *scoredFile
 	if o.ScoredOut != "" {
@@ -182,7 +191,7 @@ func Run(ctx context.Context, o Options) (*checks.Result, error) {
 	if o.Mode == ModeCheck {
 		start := time.Now()
 		for {
-			b, err := rd.Next()
+			b, err := src.Next()
 			if errors.Is(err, io.EOF) {
 				break
 			}
@@ -224,7 +233,7 @@ func Run(ctx context.Context, o Options) (*checks.Result, error) {
 			Mode: sp.Replay.Mode, Rate: sp.Replay.Rate, Speedup: sp.Replay.Speedup,
 			TimestampColumn: sp.Traffic.Timestamp, RequestRows: sp.Candidate.Model.Batch,
 		}}
-		sum, err = eng.Run(ctx, rd, sink)
+		sum, err = eng.Run(ctx, src, sink)
 		if err != nil {
 			if ctx.Err() == nil {
 				return nil, err
@@ -284,6 +293,11 @@ func Run(ctx context.Context, o Options) (*checks.Result, error) {
 	if o := paceOutcome(&stats); o != nil {
 		res.Checks = append(res.Checks, *o)
 	}
+	if lt != nil {
+		st := lt.Stats()
+		res.Warnings = append(res.Warnings, fmt.Sprintf("labels: %d of %d rows found a label in %s (%d without one yet)",
+			st.Matched, st.Rows, DisplayPath(sp.Resolve(sp.Labels.Path)), st.Unmatched))
+	}
 	res.Incomplete = interrupted
 	res.Verdict = checks.Verdict(res.Checks, res.Incomplete)
 	if interrupted {
@@ -330,6 +344,18 @@ func newLatency(sp *spec.Spec) (*latency.Check, error) {
 	return latency.New(cfg, latency.Options{Role: "candidate"})
 }
 
+// labelColumn is the name the label has in scored batches: traffic.label,
+// else the labels file's column.
+func labelColumn(sp *spec.Spec) string {
+	if sp.Traffic.Label != "" {
+		return sp.Traffic.Label
+	}
+	if sp.Labels != nil {
+		return sp.Labels.Column
+	}
+	return ""
+}
+
 func refPath(sp *spec.Spec) *string {
 	if sp.Reference == nil {
 		return nil
@@ -367,6 +393,9 @@ func projection(sp *spec.Spec, modelCols []string, scored bool, schema *arrow.Sc
 	}
 	for _, c := range modelCols {
 		want[c] = true
+	}
+	if sp.Labels != nil && len(schema.FieldIndices(labelColumn(sp))) == 0 {
+		delete(want, labelColumn(sp)) // joined from the labels file
 	}
 	if scored {
 		for _, f := range schema.Fields() {
@@ -489,7 +518,9 @@ func columnRefs(sp *spec.Spec, scored bool) []columnRef {
 	t := sp.Traffic
 	add(t.ID, "traffic.id")
 	add(t.Timestamp, "traffic.timestamp")
-	add(t.Label, "traffic.label")
+	if sp.Labels == nil {
+		add(t.Label, "traffic.label") // else joined from the labels file
+	}
 	for i, s := range t.Segments {
 		add(s, fmt.Sprintf("traffic.segments[%d]", i))
 	}

@@ -521,8 +521,8 @@ func (d *decoder) checkSegments(s *Spec) error {
 		return nil
 	}
 	const p = "checks.segments"
-	if s.Traffic.Label == "" {
-		return d.failKey(p, "name the label column with traffic.label", "the segments check needs labels")
+	if s.Traffic.Label == "" && s.Labels == nil {
+		return d.failKey(p, "name the label column with traffic.label, or join late labels with labels: {path, id, column}", "the segments check needs labels")
 	}
 	if s.Traffic.Baseline == nil || s.Traffic.Baseline.Score == "" {
 		return d.failKey(p, "name the logged production score with traffic.baseline.score", "the segments check compares with the logged production score")
