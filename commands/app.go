@@ -29,8 +29,10 @@ func App(version string) *cli.App {
 		Usage:   "replay logged production traffic against candidate models and gate on what happens",
 		Version: version,
 		Description: `replaygate reads logged production requests (Parquet, Arrow, CSV, JSON Lines),
-scores them with a candidate model, runs the checks a spec configures
-(data contract, row accounting, ...) and writes pass/fail reports that CI can gate on.
+scores them with a candidate model (in-process XGBoost, a model server over
+HTTP, a subprocess, or logged shadow scores), runs the checks a spec configures
+(data contract, row accounting, latency, training/serving skew, per-segment
+performance) and writes pass/fail reports that CI can gate on.
 
    replaygate init --traffic logs.parquet --model model.json > gate.yaml
    replaygate validate --spec gate.yaml
@@ -75,7 +77,7 @@ var (
 	failOn       = &cli.StringFlag{Name: "fail-on", Value: "fail", Usage: "exit 1 on `LEVEL`: fail, or warn to fail on warnings too", EnvVars: []string{"REPLAYGATE_FAIL_ON"}}
 	quiet        = &cli.BoolFlag{Name: "quiet", Aliases: []string{"q"}, Usage: "print nothing but errors"}
 	noColor      = &cli.BoolFlag{Name: "no-color", Usage: "no ANSI colour (also NO_COLOR=1); colour is used only on a terminal", EnvVars: []string{"REPLAYGATE_NO_COLOR"}}
-	progressFlag = &cli.BoolFlag{Name: "progress", Usage: "draw a progress line on stderr (default: on a terminal, off in CI and with --quiet); --progress=false turns it off"}
+	progressFlag = &cli.BoolFlag{Name: "progress", DefaultText: "auto", Usage: "draw a progress line on stderr (default: on a terminal, off in CI and with --quiet); --progress=false turns it off"}
 	verbose      = &cli.BoolFlag{Name: "verbose", Usage: "list every outcome, passing ones too, untruncated"}
 	workers      = &cli.IntFlag{Name: "workers", DefaultText: "replay.concurrency, else all cores", Usage: "score `N` batches at once"}
 )
