@@ -22,7 +22,12 @@
 //
 // A row with a null label has no feedback yet: it counts in its segments'
 // label coverage ("1,840 labelled of 2,100 rows (87.6%)") and nowhere else.
-// A label other than 0 or 1 is left out and warned about. A labelled row
+// A label other than 0 or 1 is left out and warned about.
+//
+// With the regression metrics rmse, mae and r2 the label column holds the
+// target, any finite number (a non-finite one is left out and warned
+// about), and the scores are the two models' predictions. A configuration
+// lists either regression metrics or binary-classification ones, not both. A labelled row
 // without both a finite candidate score (Config.ScoreColumn, default
 // candidate_score) and a finite baseline score (Config.BaselineScore) is
 // left out and counted in the message. Every metric, positive_rate
@@ -38,10 +43,12 @@
 // Value is the candidate's metric, Baseline the baseline's, Delta their
 // difference (candidate − baseline). Point estimates are exact (the
 // functions of package stats, equal to scikit-learn's) while the labelled
-// rows fit in Config.ExactRows (default 1,000,000; about 17 bytes per row
-// plus 4 per By column or cross). Past it the rows are dropped and auc and
-// pr_auc come from the bootstrap's binned scores (within about 1e-4), with
-// a warning; the other metrics are sums and stay exact.
+// rows fit in Config.ExactRows (default 1,000,000; about 17 bytes per row,
+// 24 with regression metrics, plus 4 per By column or cross). Past it the
+// rows are dropped and auc and pr_auc come from the bootstrap's binned
+// scores (within about 1e-4), with a warning; the other metrics are sums
+// and stay exact up to floating-point rounding (r2 from the sums of the
+// target and its square).
 //
 // CI is the interval of the change from a paired Poisson bootstrap
 // (stats.PairedBootstrap): each row gets the same Config.Replicates

@@ -155,7 +155,7 @@ func (c *Check) evaluate(m stats.Metric, r ranked) cell {
 	}
 	cl.res = res
 	if c.exact.on {
-		cand, base, y := c.exact.gather(r.rows)
+		cand, base, y := c.exact.gather(r.rows, c.regression)
 		v, err1 := exactMetric(m, cand, y, c.threshold)
 		b, err2 := exactMetric(m, base, y, c.threshold)
 		if err := errors.Join(err1, err2); err != nil {
@@ -244,7 +244,11 @@ func (c *Check) outcome(m stats.Metric, gates []stats.MetricGate, r ranked, cl c
 func (c *Check) globalWarnings() []string {
 	var w []string
 	if c.badLabel > 0 {
-		w = append(w, fmt.Sprintf("%s rows have a label other than 0 or 1 (e.g. %v) and were left out", commas(c.badLabel), c.badLabelExample))
+		if c.regression {
+			w = append(w, fmt.Sprintf("%s rows have a target that is not a finite number (e.g. %v) and were left out", commas(c.badLabel), c.badLabelExample))
+		} else {
+			w = append(w, fmt.Sprintf("%s rows have a label other than 0 or 1 (e.g. %v) and were left out", commas(c.badLabel), c.badLabelExample))
+		}
 	}
 	if c.nullIDs > 0 {
 		w = append(w, fmt.Sprintf("%s rows have a null %s and share one bootstrap weight draw", commas(c.nullIDs), c.cfg.IDColumn))
@@ -255,13 +259,26 @@ func (c *Check) globalWarnings() []string {
 				strings.Join(d.cols, ","), c.cfg.MaxValues, commas(d.overflow), OtherValue))
 		}
 	}
-	if c.exact.dropped {
+	if c.exact.dropped && !c.regression {
 		w = append(w, fmt.Sprintf("more than %s labelled rows: auc and pr_auc point estimates are on binned scores (about 1e-4)", commas(int64(c.cfg.ExactRows))))
 	}
 	return w
 }
 
-func (e *exactStore) gather(rows []int) (cand, base, y []float64) {
+// gather returns the kept rows' scores and labels (regression: targets).
+func (e *exactStore) gather(rows []int, regression bool) (cand, base, y []float64) {
+	if regression {
+		if rows == nil {
+			return e.cand, e.base, e.target
+		}
+		cand = make([]float64, len(rows))
+		base = make([]float64, len(rows))
+		y = make([]float64, len(rows))
+		for i, r := range rows {
+			cand[i], base[i], y[i] = e.cand[r], e.base[r], e.target[r]
+		}
+		return cand, base, y
+	}
 	if rows == nil {
 		y = make([]float64, len(e.label))
 		for i, l := range e.label {
@@ -293,6 +310,12 @@ func exactMetric(m stats.Metric, scores, labels []float64, threshold float64) (f
 		return stats.ECE(scores, labels, nil)
 	case stats.MetricPositiveRate:
 		return stats.PositiveRate(scores, nil, threshold)
+	case stats.MetricRMSE:
+		return stats.RMSE(scores, labels, nil)
+	case stats.MetricMAE:
+		return stats.MAE(scores, labels, nil)
+	case stats.MetricR2:
+		return stats.R2(scores, labels, nil)
 	}
 	conf, err := stats.ConfusionAt(scores, labels, nil, threshold)
 	if err != nil {

@@ -50,13 +50,15 @@ type Config struct {
 	// Crosses lists column combinations whose value combinations make
 	// segments, e.g. {{"country", "platform"}}.
 	Crosses [][]string
-	// Metrics are computed for every segment, in this order (auc, pr_auc,
-	// logloss, brier, ece, accuracy, precision, recall, f1, positive_rate).
+	// Metrics are computed for every segment, in this order: binary ones
+	// (auc, pr_auc, logloss, brier, ece, accuracy, precision, recall, f1,
+	// positive_rate) or regression ones (rmse, mae, r2), not both.
 	Metrics []string
 	// Gates maps a metric to its limits.
 	Gates map[string]Gate
-	// Label is the 0/1 label column (numeric or boolean); null = no
-	// feedback yet.
+	// Label is the 0/1 label column (numeric or boolean), or with
+	// regression metrics the target column (numeric); null = no feedback
+	// yet.
 	Label string
 	// BaselineScore is the column with the score production served.
 	BaselineScore string
@@ -85,13 +87,14 @@ type Config struct {
 
 // Check is the segments check: an accumulator over scored record batches.
 type Check struct {
-	cfg       Config
-	metrics   []stats.Metric
-	gates     []metricGates
-	threshold float64
-	bcfg      stats.BootstrapConfig
-	gen       stats.PoissonWeights
-	w         []uint8
+	cfg        Config
+	metrics    []stats.Metric
+	regression bool // the metrics are rmse, mae, r2: the label is a real-valued target
+	gates      []metricGates
+	threshold  float64
+	bcfg       stats.BootstrapConfig
+	gen        stats.PoissonWeights
+	w          []uint8
 
 	dims  []*dim // dims[0] is overall
 	exact exactStore
@@ -137,7 +140,8 @@ type exactStore struct {
 	dropped bool
 	cand    []float64
 	base    []float64
-	label   []uint8
+	label   []uint8   // binary metrics: the 0/1 label
+	target  []float64 // regression metrics: the target
 	codes   [][]int32 // per dim after overall: the row's segment index
 }
 
@@ -180,14 +184,16 @@ func New(cfg Config) (*Check, error) {
 		if err != nil {
 			return nil, errs.Input("", "%s.metrics: %v", where, err)
 		}
-		if m.Regression() {
-			return nil, errs.Input("use a binary-classification metric", "%s.metrics: %s is a regression metric; the segments check compares 0/1 labels with scores", where, m)
+		if len(c.metrics) > 0 && m.Regression() != c.metrics[0].Regression() {
+			return nil, errs.Input("list either regression metrics (rmse, mae, r2) or binary-classification metrics, not both",
+				"%s.metrics: %s and %s mix regression and binary-classification metrics: the label column is either a real-valued target or a 0/1 label", where, c.metrics[0], m)
 		}
 		if slices.Contains(c.metrics, m) {
 			return nil, errs.Input("list each metric once", "%s.metrics: %s is listed twice", where, m)
 		}
 		c.metrics = append(c.metrics, m)
 	}
+	c.regression = c.metrics[0].Regression()
 	names := make([]string, 0, len(cfg.Gates))
 	for k := range cfg.Gates {
 		names = append(names, k)
@@ -416,6 +422,7 @@ func (e *exactStore) merge(o *exactStore, maps [][]int32) {
 	e.cand = append(e.cand, o.cand...)
 	e.base = append(e.base, o.base...)
 	e.label = append(e.label, o.label...)
+	e.target = append(e.target, o.target...)
 	for j, codes := range o.codes {
 		for _, v := range codes {
 			e.codes[j] = append(e.codes[j], maps[j][v])
@@ -425,7 +432,7 @@ func (e *exactStore) merge(o *exactStore, maps [][]int32) {
 
 func (e *exactStore) drop() {
 	e.on, e.dropped = false, true
-	e.cand, e.base, e.label = nil, nil, nil
+	e.cand, e.base, e.label, e.target = nil, nil, nil, nil
 	for j := range e.codes {
 		e.codes[j] = nil
 	}
@@ -513,7 +520,7 @@ func (c *Check) Observe(b arrow.RecordBatch) error {
 		if !ok {
 			continue
 		}
-		if y != 0 && y != 1 {
+		if c.regression && (math.IsNaN(y) || math.IsInf(y, 0)) || !c.regression && y != 0 && y != 1 {
 			if c.badLabel == 0 {
 				c.badLabelExample = y
 			}
@@ -558,7 +565,11 @@ func (c *Check) Observe(b arrow.RecordBatch) error {
 			}
 			c.exact.cand = append(c.exact.cand, p)
 			c.exact.base = append(c.exact.base, q)
-			c.exact.label = append(c.exact.label, uint8(y))
+			if c.regression {
+				c.exact.target = append(c.exact.target, y)
+			} else {
+				c.exact.label = append(c.exact.label, uint8(y))
+			}
 			for j := range c.exact.codes {
 				c.exact.codes[j] = append(c.exact.codes[j], int32(segIdx[j+1]))
 			}
@@ -569,7 +580,7 @@ func (c *Check) Observe(b arrow.RecordBatch) error {
 
 // SizeBytes is the approximate memory the check holds.
 func (c *Check) SizeBytes() int {
-	n := 17 * len(c.exact.cand)
+	n := 17*len(c.exact.label) + 24*len(c.exact.target)
 	for _, codes := range c.exact.codes {
 		n += 4 * len(codes)
 	}

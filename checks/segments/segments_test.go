@@ -257,7 +257,7 @@ func TestConfigErrors(t *testing.T) {
 		"no label":         func(c *Config) { c.Label = "" },
 		"no id":            func(c *Config) { c.IDColumn = "" },
 		"unknown metric":   func(c *Config) { c.Metrics = []string{"auroc"} },
-		"regression":       func(c *Config) { c.Metrics = []string{"rmse"} },
+		"mixed regression": func(c *Config) { c.Metrics = []string{"auc", "rmse"} },
 		"drop on logloss":  func(c *Config) { c.Gates = map[string]Gate{"logloss": {MaxDrop: fp(0.1)}} },
 		"rise on auc":      func(c *Config) { c.Gates = map[string]Gate{"auc": {MaxRise: fp(0.1)}} },
 		"negative drop":    func(c *Config) { c.Gates = map[string]Gate{"auc": {MaxDrop: fp(-1)}} },
