@@ -290,6 +290,11 @@ func Run(ctx context.Context, o Options) (*checks.Result, error) {
 		res.Inputs = append(res.Inputs, in...)
 	}
 	res.Checks = suite.Outcomes()
+	for _, c := range suiteChecks {
+		if p, ok := c.(interface{ Plots() []checks.Plot }); ok {
+			res.Plots = append(res.Plots, p.Plots()...)
+		}
+	}
 	if o := paceOutcome(&stats); o != nil {
 		res.Checks = append(res.Checks, *o)
 	}

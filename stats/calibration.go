@@ -10,10 +10,11 @@ const ECEBins = 10
 // falls in (Lo, Hi] (the first bin also holds 0), their mean score and their
 // observed positive rate.
 type ReliabilityBin struct {
-	Lo, Hi        float64
-	MeanPredicted float64 // weighted mean score in the bin
-	ObservedRate  float64 // weighted share of positives in the bin
-	Count         float64 // total weight in the bin: the number of rows when unweighted
+	Lo            float64 `json:"lo"`
+	Hi            float64 `json:"hi"`
+	MeanPredicted float64 `json:"mean_predicted"` // weighted mean score in the bin
+	ObservedRate  float64 `json:"observed_rate"`  // weighted share of positives in the bin
+	Count         float64 `json:"count"`          // total weight in the bin: the number of rows when unweighted
 }
 
 // Calibration is the expected calibration error with the reliability curve

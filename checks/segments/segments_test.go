@@ -9,6 +9,7 @@ import (
 
 	"github.com/replaygate/replaygate/checks"
 	"github.com/replaygate/replaygate/errs"
+	"github.com/replaygate/replaygate/stats"
 )
 
 // synth makes rows of segments: "good" (candidate = baseline, both
@@ -285,5 +286,42 @@ func TestMissingColumn(t *testing.T) {
 	err := c.Observe(b)
 	if err == nil || !strings.Contains(err.Error(), `column "country"`) || errs.Code(err) != errs.CodeInput {
 		t.Errorf("err %v", err)
+	}
+}
+
+// The reliability curve behind ece is kept as plot data: its bins
+// reproduce the ECE outcome's value.
+func TestReliabilityPlot(t *testing.T) {
+	var cand, base, lab []float64
+	for i := 0; i < 2000; i++ {
+		p := float64(i%100) / 100
+		cand, base = append(cand, p), append(base, 1-p)
+		l := 0.0
+		if (i*7919)%100 < i%100 {
+			l = 1
+		}
+		lab = append(lab, l)
+	}
+	c := mustNew(t, Config{Metrics: []string{"ece"}, Label: "y", BaselineScore: "prod", IDColumn: "id", MinRows: 10})
+	var r synthRows
+	for i := range cand {
+		r.add(fmt.Sprintf("r%d", i), "a", cand[i], base[i], int(lab[i]))
+	}
+	if err := c.Observe(r.batch(0, len(cand))); err != nil {
+		t.Fatal(err)
+	}
+	plots := c.Plots()
+	if len(plots) != 1 || plots[0].Kind != "reliability" {
+		t.Fatalf("plots %+v", plots)
+	}
+	d := plots[0].Data.(ReliabilityPlot)
+	ece, n := 0.0, 0.0
+	for _, b := range d.Candidate {
+		ece += b.Count * math.Abs(b.ObservedRate-b.MeanPredicted)
+		n += b.Count
+	}
+	want, _ := stats.ECE(cand, lab, nil)
+	if n != 2000 || math.Abs(ece/n-want) > 1e-12 {
+		t.Errorf("curve gives ECE %v over %v rows, stats.ECE %v", ece/n, n, want)
 	}
 }
