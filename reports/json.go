@@ -46,6 +46,28 @@ func WriteJSON(w io.Writer, r *checks.Result) error {
 	if out.Checks == nil {
 		out.Checks = []checks.Outcome{}
 	}
+	// Plot data is free-form: write it as generic JSON values (objects with
+	// sorted keys), as ReadJSON reads it back, so that a result written,
+	// read and written again gives the same bytes.
+	if len(out.Plots) > 0 {
+		out.Plots = append([]checks.Plot(nil), out.Plots...)
+		for i := range out.Plots {
+			if out.Plots[i].Data == nil {
+				continue
+			}
+			raw, err := json.Marshal(out.Plots[i].Data)
+			if err != nil {
+				return encodeError(r, err)
+			}
+			dec := json.NewDecoder(bytes.NewReader(raw))
+			dec.UseNumber()
+			var v any
+			if err := dec.Decode(&v); err != nil {
+				return encodeError(r, err)
+			}
+			out.Plots[i].Data = v
+		}
+	}
 	var buf bytes.Buffer
 	enc := json.NewEncoder(&buf)
 	enc.SetEscapeHTML(false)
