@@ -401,3 +401,28 @@ func TestExecModel(t *testing.T) {
 		t.Errorf("models %+v", res.Models)
 	}
 }
+
+// A failed offline/online consistency check leads the report: every other
+// offline figure depends on it.
+func TestConsistencyFailureComesFirst(t *testing.T) {
+	dir := t.TempDir()
+	demo, err := os.ReadFile("fixtures/specs/demo.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	fx, _ := filepath.Abs("fixtures")
+	spec := strings.ReplaceAll(string(demo), "../", fx+"/")
+	spec = strings.Replace(spec, "max_mismatch_rate: 0.01}", "max_mismatch_rate: 0.001}", 1)
+	os.WriteFile(filepath.Join(dir, "spec.yaml"), []byte(spec), 0o644)
+	r := run(t, "run", "--spec", filepath.Join(dir, "spec.yaml"), "--out-dir", dir, "--no-color")
+	if r.code != 1 {
+		t.Fatalf("exit %d, want 1\n%s%s", r.code, r.stdout, r.stderr)
+	}
+	res := readResult(t, dir)
+	if res.Checks[0].Name != "skew.consistency" || res.Checks[0].Status != checks.Fail || !strings.Contains(res.Checks[0].Message, "50 of 20000") {
+		t.Errorf("first outcome %+v, want the failed consistency (50 planted rows)", res.Checks[0])
+	}
+	if len(res.Warnings) == 0 || !strings.Contains(res.Warnings[0], "suspect") {
+		t.Errorf("warnings %q", res.Warnings)
+	}
+}

@@ -298,6 +298,7 @@ func Run(ctx context.Context, o Options) (*checks.Result, error) {
 	if o := paceOutcome(&stats); o != nil {
 		res.Checks = append(res.Checks, *o)
 	}
+	consistencyFirst(res)
 	if lt != nil {
 		st := lt.Stats()
 		res.Warnings = append(res.Warnings, fmt.Sprintf("labels: %d of %d rows found a label in %s (%d without one yet)",
@@ -332,6 +333,22 @@ func paceOutcome(s *checks.ReplayStats) *checks.Outcome {
 		o.Message += ": the replay could not keep the requested pace, and latency includes the queueing"
 	}
 	return o
+}
+
+// consistencyFirst puts a failed or warned offline/online consistency
+// outcome at the head of the result, with a warning: when the offline
+// replay does not reproduce what production served, every other offline
+// number is suspect, and a reader must see that first.
+func consistencyFirst(res *checks.Result) {
+	for i, o := range res.Checks {
+		if o.Name != "skew.consistency" || (o.Status != checks.Fail && o.Status != checks.Warn) {
+			continue
+		}
+		res.Checks = append([]checks.Outcome{o}, append(res.Checks[:i:i], res.Checks[i+1:]...)...)
+		res.Warnings = append([]string{"the offline replay of the production model does not reproduce the logged production scores (skew.consistency): " +
+			"every other offline figure in this report is suspect until that is explained"}, res.Warnings...)
+		return
+	}
 }
 
 // newLatency maps checks.latency onto the latency check.
