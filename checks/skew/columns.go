@@ -86,6 +86,42 @@ func floats(a arrow.Array, fn func(i int, v float64, null bool)) {
 	}
 }
 
+// floatAt returns row i of a numeric column and whether it is a finite
+// value (false for a null, NaN, ±Inf or another type).
+func floatAt(a arrow.Array, i int) (float64, bool) {
+	if a == nil || a.IsNull(i) {
+		return 0, false
+	}
+	var v float64
+	switch c := a.(type) {
+	case *array.Float64:
+		v = c.Value(i)
+	case *array.Float32:
+		v = float64(c.Value(i))
+	case *array.Float16:
+		v = float64(c.Value(i).Float32())
+	case *array.Int64:
+		v = float64(c.Value(i))
+	case *array.Int32:
+		v = float64(c.Value(i))
+	case *array.Int16:
+		v = float64(c.Value(i))
+	case *array.Int8:
+		v = float64(c.Value(i))
+	case *array.Uint64:
+		v = float64(c.Value(i))
+	case *array.Uint32:
+		v = float64(c.Value(i))
+	case *array.Uint16:
+		v = float64(c.Value(i))
+	case *array.Uint8:
+		v = float64(c.Value(i))
+	default:
+		return 0, false
+	}
+	return v, v-v == 0
+}
+
 // strs calls fn for each row of a string column.
 func strs(a arrow.Array, fn func(i int, v string, null bool)) {
 	n := a.Len()

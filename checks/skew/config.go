@@ -48,9 +48,11 @@ type PredictionConfig struct {
 	Method Method // zero = DefaultPrediction; a numeric method
 	// Thresholds adds one informational outcome skew.flip_rate@<t> per
 	// value: the share of rows whose decision (score >= t) differs between
-	// candidate and baseline.
+	// candidate and baseline; with Config.Segments, also one
+	// skew.flip_rate@<t>[<column>=<value>] per segment value.
 	Thresholds []float64
-	// MaxFlipRate, when set, gates every flip rate: share <= limit.
+	// MaxFlipRate, when set, gates every flip rate, overall and per
+	// segment: share <= limit.
 	MaxFlipRate *float64
 }
 

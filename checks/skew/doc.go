@@ -24,9 +24,15 @@
 //	skew.flip_rate@<t>      rows whose decision score >= t differs between the
 //	                        two / rows with both scores (informational unless
 //	                        MaxFlipRate is set)
+//	skew.flip_rate@<t>[<col>=<value>]
+//	                        with Segments, the same per segment value, after
+//	                        the overall flip rates; skip under MinSegmentRows
 //	skew.consistency        replayed production score vs logged score, Value the
 //	                        mismatch rate (|diff| > Tolerance, or one side
-//	                        missing); Examples the up to 5 worst row ids
+//	                        missing); Examples the up to 5 worst row ids, and
+//	                        the message quotes each with both scores, |diff|
+//	                        and the numeric features whose value lies outside
+//	                        the reference's [min, max]
 //
 // Gates are on distances, which are effect sizes; p-values are never
 // gated. Each message lists the other statistics (PSI, JS, KS with its
@@ -73,5 +79,8 @@
 // at most MaxSegmentValues values. Prediction keeps two reservoirs and
 // compares them with stats.CompareSamples (exact while they hold every
 // score); consistency keeps counts, sums and a bounded top-5 of the worst
-// rows, ordered by |diff| and then id.
+// rows, ordered by |diff| and then id, each with a copy of its numeric
+// feature values (5 × features × 8 bytes); the reference keeps each
+// numeric feature's exact minimum and maximum. Decision flips per segment
+// value are counted alongside the segment state and merge like it.
 package skew

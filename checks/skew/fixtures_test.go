@@ -149,6 +149,15 @@ func TestConsistency(t *testing.T) {
 	if !reflect.DeepEqual(o.Examples, worst) {
 		t.Errorf("examples %v, want the oracle's worst %v", o.Examples, worst)
 	}
+	// Each of the five worst rows is quoted with both scores and its diff.
+	for _, r := range rows[:5] {
+		if !strings.Contains(o.Message, "row "+r.id+": served ") || !strings.Contains(o.Message, "(|diff| "+num(r.d)+")") {
+			t.Errorf("message %q does not quote worst row %s with |diff| %s", o.Message, r.id, num(r.d))
+		}
+	}
+	if n := strings.Count(o.Message, "; row ") + strings.Count(o.Message, "worst rows: row "); n != 5 {
+		t.Errorf("message quotes %d rows, want 5: %q", n, o.Message)
+	}
 	if !strings.Contains(o.Message, "max "+num(rows[0].d)) {
 		t.Errorf("message %q lacks max |diff| %s", o.Message, num(rows[0].d))
 	}

@@ -10,9 +10,10 @@ import (
 )
 
 // Result returns skew.<feature> for every feature in order, then
-// skew.drifted_share, then the segment outcomes (see segmentOutcomes), then skew.prediction and skew.flip_rate@<t> per
-// threshold when prediction is configured, then skew.consistency when
-// consistency is configured.
+// skew.drifted_share, then the segment outcomes (see segmentOutcomes),
+// then skew.prediction and skew.flip_rate@<t> per threshold when
+// prediction is configured, followed by the per-segment flip rates (see
+// segmentFlips), then skew.consistency when consistency is configured.
 func (c *Check) Result() []checks.Outcome {
 	var out []checks.Outcome
 	compared, drifted := 0, 0

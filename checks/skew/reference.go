@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"slices"
 
 	"github.com/apache/arrow-go/v18/arrow"
@@ -34,8 +35,9 @@ type refFeature struct {
 	// numeric
 	fine, coarse *stats.Edges
 	hist         *stats.Histogram
-	seen         int64 // finite values
-	sampled      int   // values in the reservoir (== seen when exact)
+	seen         int64   // finite values
+	sampled      int     // values in the reservoir (== seen when exact)
+	min, max     float64 // exact range of the finite values
 
 	// categorical
 	vocab    *stats.Vocabulary
@@ -152,6 +154,7 @@ func chooseFeatures(sc *arrow.Schema, cfg Config) ([]*refBuilder, error) {
 		seed := cfg.Seed + uint64(len(out))
 		if k == kindNumeric {
 			rb.res = stats.NewReservoir(cfg.ReservoirSize, seed)
+			rb.f.min, rb.f.max = math.Inf(1), math.Inf(-1)
 		} else {
 			rb.sketch = stats.NewValueSketch(0)
 		}
@@ -183,6 +186,7 @@ func observeReference(b arrow.RecordBatch, builders []*refBuilder) error {
 					rb.negInf++
 				default:
 					rb.res.Add(v)
+					rb.f.min, rb.f.max = min(rb.f.min, v), max(rb.f.max, v)
 				}
 			})
 		case kindString:

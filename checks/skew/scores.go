@@ -192,7 +192,54 @@ func (p *predState) outcomes(c *Check) []checks.Outcome {
 			f.Status = c.sev
 		}
 	}
-	return append([]checks.Outcome{o}, flips...)
+	return append(append([]checks.Outcome{o}, flips...), c.segmentFlips()...)
+}
+
+// segmentFlips returns skew.flip_rate@<t>[<column>=<value>] per threshold,
+// segment column and value (in value order, "(null)" and "(other)" last):
+// the flip rate over the segment's rows with both scores finite, under the
+// same gate as the overall rate; skip under MinSegmentRows rows. A segment
+// column absent from the traffic gives one skip skew.flip_rate@<t>[<column>].
+func (c *Check) segmentFlips() []checks.Outcome {
+	pc := c.cfg.Prediction
+	var out []checks.Outcome
+	for j, t := range pc.Thresholds {
+		name := fmt.Sprintf("%s.flip_rate@%s", Name, num(t))
+		for _, s := range c.segs {
+			if s.present == 0 {
+				o := c.outcome(fmt.Sprintf("%s[%s]", name, s.col))
+				if pc.MaxFlipRate != nil {
+					o.Limit = "<= " + num(*pc.MaxFlipRate)
+				}
+				out = append(out, skip(o, fmt.Sprintf("segment column %q is not in the traffic", s.col)))
+				continue
+			}
+			for _, k := range s.order() {
+				o := c.outcome(fmt.Sprintf("%s[%s=%s]", name, s.col, s.values[k]))
+				if pc.MaxFlipRate != nil {
+					o.Limit = "<= " + num(*pc.MaxFlipRate)
+				}
+				seg := fmt.Sprintf("segment %s=%s, %s", s.col, s.values[k], plural(s.rows[k], "row", "rows"))
+				pairs, flips := s.pairs[k], s.flips[k][j]
+				switch {
+				case s.rows[k] < MinSegmentRows:
+					out = append(out, skip(o, fmt.Sprintf("%s: fewer than the %d needed to compare", seg, MinSegmentRows)))
+					continue
+				case pairs == 0:
+					out = append(out, skip(o, seg+": no rows with both scores finite"))
+					continue
+				}
+				r := float64(flips) / float64(pairs)
+				o.Value, o.Rows, o.Status = checks.F(r), pairs, checks.Pass
+				o.Message = fmt.Sprintf("%s: %d of %d rows change decision at score >= %s", seg, flips, pairs, num(t))
+				if pc.MaxFlipRate != nil && r > *pc.MaxFlipRate {
+					o.Status = c.sev
+				}
+				out = append(out, o)
+			}
+		}
+	}
+	return out
 }
 
 func ptrs(xs []checks.Outcome) []*checks.Outcome {
@@ -205,8 +252,14 @@ func ptrs(xs []checks.Outcome) []*checks.Outcome {
 
 // example is one mismatched row.
 type example struct {
-	id   string
-	diff float64 // |replayed − logged|; +Inf when one side is missing
+	id       string
+	diff     float64 // |replayed − logged|; +Inf when one side is missing
+	served   float64 // the logged score; NaN when missing
+	replayed float64 // the replayed production score; NaN when missing
+	// vals holds the row's value of every reference feature (NaN when
+	// missing or not numeric), copied when the row enters the top.
+	vals []float64
+	row  int // the row in the batch being observed; -1 once vals is set
 }
 
 // consState compares the replayed production score with the logged one,
@@ -240,7 +293,7 @@ func (s *consState) keep(e example) {
 	}
 }
 
-func (s *consState) observe(b arrow.RecordBatch, cfg Config) {
+func (s *consState) observe(b arrow.RecordBatch, cfg Config, ref *reference) {
 	tol := cfg.Consistency.Tolerance
 	idCol := column(b, cfg.IDColumn)
 	id := stringAt(idCol)
@@ -258,15 +311,52 @@ func (s *consState) observe(b arrow.RecordBatch, cfg Config) {
 		}
 		if d > tol {
 			s.mismatches++
-			s.keep(example{id: id(i), diff: d})
+			served, replayed := y, x
+			if !oky {
+				served = math.NaN()
+			}
+			if !okx {
+				replayed = math.NaN()
+			}
+			s.keep(example{id: id(i), diff: d, served: served, replayed: replayed, row: i})
 		}
 	})
+	s.copyValues(b, ref)
 	s.prodSeen, s.baseSeen = s.prodSeen || ps, s.baseSeen || bs
 	if s.prodType == "" {
 		s.prodType = pt
 	}
 	if s.baseType == "" {
 		s.baseType = bt
+	}
+}
+
+// copyValues fills the feature values of the rows of b that entered the
+// top during this batch.
+func (s *consState) copyValues(b arrow.RecordBatch, ref *reference) {
+	var cols []arrow.Array
+	for k := range s.worst {
+		e := &s.worst[k]
+		if e.row < 0 {
+			continue
+		}
+		if cols == nil {
+			cols = make([]arrow.Array, len(ref.features))
+			for fi, f := range ref.features {
+				if a := column(b, f.name); f.skip == "" && f.kind == kindNumeric && a != nil && kindOf(a.DataType()) == kindNumeric {
+					cols[fi] = a
+				}
+			}
+		}
+		e.vals = make([]float64, len(ref.features))
+		for fi, a := range cols {
+			v, ok := floatAt(a, e.row)
+			if !ok {
+				v = math.NaN()
+			}
+			e.vals[fi] = v
+		}
+		e.row = -1
 	}
 }
 
@@ -315,16 +405,50 @@ func (s *consState) outcome(c *Check) checks.Outcome {
 	if miss := s.compared - s.finite; miss > 0 {
 		fmt.Fprintf(&m, "; %d rows with only one of the two scores", miss)
 	}
-	var worst []string
-	for _, e := range s.worst {
+	for k, e := range s.worst {
 		if e.id != "" {
 			o.Examples = append(o.Examples, e.id)
 		}
-		worst = append(worst, num(e.diff))
-	}
-	if len(worst) > 0 {
-		fmt.Fprintf(&m, "; worst |diff| %s", strings.Join(worst, ", "))
+		if k == 0 {
+			m.WriteString("; worst rows: ")
+		} else {
+			m.WriteString("; ")
+		}
+		m.WriteString(describeRow(e, c.ref))
 	}
 	o.Message = m.String()
 	return o
+}
+
+// describeRow quotes one mismatched row: its id, both scores, |diff| and
+// the numeric features whose value lies outside the reference's range.
+func describeRow(e example, ref *reference) string {
+	score := func(v float64) string {
+		if math.IsNaN(v) {
+			return "missing"
+		}
+		return num(v)
+	}
+	id := e.id
+	if id == "" {
+		id = "(no id)"
+	}
+	var out []string
+	for fi, v := range e.vals {
+		f := ref.features[fi]
+		if math.IsNaN(v) || f.skip != "" || f.kind != kindNumeric {
+			continue
+		}
+		switch {
+		case v > f.max:
+			out = append(out, fmt.Sprintf("%s=%s (training max %s)", f.name, num(v), num(f.max)))
+		case v < f.min:
+			out = append(out, fmt.Sprintf("%s=%s (training min %s)", f.name, num(v), num(f.min)))
+		}
+	}
+	r := fmt.Sprintf("row %s: served %s, replayed %s (|diff| %s)", id, score(e.served), score(e.replayed), num(e.diff))
+	if len(out) > 0 {
+		r += ", outside the training range: " + strings.Join(out, ", ")
+	}
+	return r
 }

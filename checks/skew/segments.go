@@ -37,10 +37,15 @@ type segState struct {
 	rows    []int64         // rows per value
 	cur     [][]*curFeature // per value, per feature
 	present int64           // rows of batches that had the column
+	// Decision flips per value when prediction thresholds are set: rows
+	// with both scores finite, and flips per threshold.
+	nth   int
+	pairs []int64
+	flips [][]int64
 }
 
-func newSegState(col string) *segState {
-	return &segState{col: col, index: map[string]int{}}
+func newSegState(col string, thresholds int) *segState {
+	return &segState{col: col, index: map[string]int{}, nth: thresholds}
 }
 
 // slot returns the index of value v, adding it (or "(other)" once
@@ -60,15 +65,18 @@ func (s *segState) slot(v string, r *reference) int {
 	s.values = append(s.values, v)
 	s.rows = append(s.rows, 0)
 	s.cur = append(s.cur, newCurFeatures(r))
+	s.pairs = append(s.pairs, 0)
+	s.flips = append(s.flips, make([]int64, s.nth))
 	return i
 }
 
-// observe adds the batch's rows to the state of their segment value. A
-// batch without the column is not counted.
-func (s *segState) observe(b arrow.RecordBatch, r *reference) {
+// observe adds the batch's rows to the state of their segment value and
+// returns each row's value slot. A batch without the column is not
+// counted (nil slots).
+func (s *segState) observe(b arrow.RecordBatch, r *reference) []int {
 	a := column(b, s.col)
 	if a == nil {
-		return
+		return nil
 	}
 	n := a.Len()
 	s.present += int64(n)
@@ -120,19 +128,42 @@ func (s *segState) observe(b arrow.RecordBatch, r *reference) {
 			strs(fa, func(i int, v string, null bool) { addString(f, s.cur[slots[i]][fi], v, null) })
 		}
 	}
+	return slots
+}
+
+// observeFlips counts, per value slot, the rows with both scores finite
+// and their decision flips at each threshold.
+func (s *segState) observeFlips(b arrow.RecordBatch, cfg Config, slots []int) {
+	ths := cfg.Prediction.Thresholds
+	scorePairs(b, cfg.CandidateScore, cfg.BaselineScore, func(i int, x float64, okx bool, y float64, oky bool) {
+		if !okx || !oky {
+			return
+		}
+		k := slots[i]
+		s.pairs[k]++
+		for j, t := range ths {
+			if (x >= t) != (y >= t) {
+				s.flips[k][j]++
+			}
+		}
+	})
 }
 
 // merge adds o's counts to s, value by value. It is exact while the
 // column has no more than MaxSegmentValues values; beyond, which values
 // fall under "(other)" depends on the order they were seen in.
 func (s *segState) merge(o *segState, r *reference) error {
-	if s.col != o.col {
+	if s.col != o.col || s.nth != o.nth {
 		return errs.Run("", "%s: cannot merge segments %q and %q", where, s.col, o.col)
 	}
 	s.present += o.present
 	for j, v := range o.values {
 		k := s.slot(v, r)
 		s.rows[k] += o.rows[j]
+		s.pairs[k] += o.pairs[j]
+		for t := range s.flips[k] {
+			s.flips[k][t] += o.flips[j][t]
+		}
 		for fi, cf := range s.cur[k] {
 			if err := cf.merge(o.cur[j][fi], r.features[fi].name); err != nil {
 				return err

@@ -65,7 +65,11 @@ func newCheck(cfg Config, sev checks.Status, r *reference) *Check {
 	c := &Check{cfg: cfg, sev: sev, ref: r}
 	c.cur = newCurFeatures(r)
 	for _, col := range cfg.Segments {
-		c.segs = append(c.segs, newSegState(col))
+		nth := 0
+		if cfg.Prediction != nil {
+			nth = len(cfg.Prediction.Thresholds)
+		}
+		c.segs = append(c.segs, newSegState(col, nth))
 	}
 	if cfg.Prediction != nil {
 		c.pred = newPredState(cfg)
@@ -156,13 +160,15 @@ func (c *Check) Observe(b arrow.RecordBatch) error {
 		}
 	}
 	for _, s := range c.segs {
-		s.observe(b, c.ref)
+		if slots := s.observe(b, c.ref); slots != nil && c.pred != nil {
+			s.observeFlips(b, c.cfg, slots)
+		}
 	}
 	if c.pred != nil {
 		c.pred.observe(b, c.cfg)
 	}
 	if c.cons != nil {
-		c.cons.observe(b, c.cfg)
+		c.cons.observe(b, c.cfg, c.ref)
 	}
 	return nil
 }
