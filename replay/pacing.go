@@ -173,7 +173,7 @@ func (h *lagHist) quantile(q float64) time.Duration {
 // spinWindow is how long before a send the scheduler stops sleeping and
 // yields in a loop instead: Go's timers on Linux can wake up to a
 // millisecond late, which would show as scheduling lag on every request.
-const spinWindow = 2 * time.Millisecond
+const spinWindow = time.Millisecond
 
 // waitUntil returns at t (or when ctx ends): a timer for the bulk of the
 // wait, then a yielding spin for the last spinWindow.
