@@ -7,7 +7,6 @@ import (
 	"math"
 
 	"github.com/apache/arrow-go/v18/arrow"
-	"github.com/apache/arrow-go/v18/arrow/array"
 
 	"github.com/replaygate/replaygate/errs"
 	"github.com/replaygate/replaygate/models"
@@ -52,7 +51,7 @@ func (m *Model) Predict(_ context.Context, b arrow.RecordBatch) (models.Scores, 
 			sc.ErrorClass[i] = "missing"
 			continue
 		}
-		sc.Score[i] = value(col, i)
+		sc.Score[i] = models.FeatureValue(col, i)
 	}
 	return sc, nil
 }
@@ -73,30 +72,4 @@ func numeric(t arrow.DataType) bool {
 		return true
 	}
 	return false
-}
-
-func value(a arrow.Array, i int) float64 {
-	switch c := a.(type) {
-	case *array.Float64:
-		return c.Value(i)
-	case *array.Float32:
-		return float64(c.Value(i))
-	case *array.Int64:
-		return float64(c.Value(i))
-	case *array.Int32:
-		return float64(c.Value(i))
-	case *array.Int16:
-		return float64(c.Value(i))
-	case *array.Int8:
-		return float64(c.Value(i))
-	case *array.Uint64:
-		return float64(c.Value(i))
-	case *array.Uint32:
-		return float64(c.Value(i))
-	case *array.Uint16:
-		return float64(c.Value(i))
-	case *array.Uint8:
-		return float64(c.Value(i))
-	}
-	return math.NaN()
 }

@@ -63,7 +63,7 @@ func NewJoined(ctx context.Context, path, idColumn, scoreColumn string) (*Joined
 			}
 			v := math.NaN()
 			if sc.IsValid(i) {
-				v = value(sc, i)
+				v = models.FeatureValue(sc, i)
 			}
 			j.scores[id] = v
 		}

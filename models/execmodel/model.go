@@ -153,7 +153,7 @@ func (m *Model) bind(schema *arrow.Schema) (*binding, error) {
 		if err != nil {
 			return nil, err
 		}
-		if t := schema.Field(j).Type; !numeric(t) {
+		if t := schema.Field(j).Type; !models.FeatureType(t) {
 			return nil, errs.Input(hintNumeric, "exec model %s: column %q is %s, not numeric or bool", m.name, c, t)
 		}
 		bd.cols[i] = j
@@ -167,17 +167,6 @@ func (m *Model) bind(schema *arrow.Schema) (*binding, error) {
 	}
 	m.bound.Store(bd)
 	return bd, nil
-}
-
-func numeric(t arrow.DataType) bool {
-	switch t.ID() {
-	case arrow.INT8, arrow.INT16, arrow.INT32, arrow.INT64,
-		arrow.UINT8, arrow.UINT16, arrow.UINT32, arrow.UINT64,
-		arrow.FLOAT16, arrow.FLOAT32, arrow.FLOAT64, arrow.BOOL,
-		arrow.NULL:
-		return true
-	}
-	return false
 }
 
 // appendValue appends row i of a bound column as JSON: integers exactly,

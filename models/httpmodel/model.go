@@ -16,7 +16,6 @@ import (
 	"time"
 
 	"github.com/apache/arrow-go/v18/arrow"
-	"github.com/apache/arrow-go/v18/arrow/array"
 
 	"github.com/replaygate/replaygate/errs"
 	"github.com/replaygate/replaygate/internal/suggest"
@@ -145,61 +144,13 @@ func (m *Model) bind(schema *arrow.Schema) (*binding, error) {
 			}
 			return nil, errs.Input(hint, "http model %s: traffic has no column %q", m.name, c)
 		}
-		if t := schema.Field(idx[0]).Type; !numeric(t) {
+		if t := schema.Field(idx[0]).Type; !models.FeatureType(t) {
 			return nil, errs.Input(hintNumeric, "http model %s: column %q is %s, not numeric or bool", m.name, c, t)
 		}
 		bd.cols[i] = idx[0]
 	}
 	m.bound.Store(bd)
 	return bd, nil
-}
-
-func numeric(t arrow.DataType) bool {
-	switch t.ID() {
-	case arrow.INT8, arrow.INT16, arrow.INT32, arrow.INT64,
-		arrow.UINT8, arrow.UINT16, arrow.UINT32, arrow.UINT64,
-		arrow.FLOAT16, arrow.FLOAT32, arrow.FLOAT64, arrow.BOOL,
-		arrow.NULL:
-		return true
-	}
-	return false
-}
-
-// value is row i of a bound column as a float64; NaN when null.
-func value(a arrow.Array, i int) float64 {
-	if a.IsNull(i) {
-		return math.NaN()
-	}
-	switch c := a.(type) {
-	case *array.Float64:
-		return c.Value(i)
-	case *array.Float32:
-		return float64(c.Value(i))
-	case *array.Float16:
-		return float64(c.Value(i).Float32())
-	case *array.Int64:
-		return float64(c.Value(i))
-	case *array.Int32:
-		return float64(c.Value(i))
-	case *array.Int16:
-		return float64(c.Value(i))
-	case *array.Int8:
-		return float64(c.Value(i))
-	case *array.Uint64:
-		return float64(c.Value(i))
-	case *array.Uint32:
-		return float64(c.Value(i))
-	case *array.Uint16:
-		return float64(c.Value(i))
-	case *array.Uint8:
-		return float64(c.Value(i))
-	case *array.Boolean:
-		if c.Value(i) {
-			return 1
-		}
-		return 0
-	}
-	return math.NaN()
 }
 
 // Predict implements models.Model: it sends the batch in requests of
@@ -244,7 +195,7 @@ func (m *Model) Predict(ctx context.Context, in arrow.RecordBatch) (models.Score
 				for i := range k {
 					row := flat[i*nf : (i+1)*nf : (i+1)*nf]
 					for j, c := range cols {
-						row[j] = value(c, lo+i)
+						row[j] = models.FeatureValue(c, lo+i)
 					}
 					rows[i] = row
 				}

@@ -115,24 +115,13 @@ func (m *Model) bind(schema *arrow.Schema) (*binding, error) {
 			return nil, errs.Input(hint, "xgboost model %s: traffic has no column %q%s", m.path, c, feature)
 		}
 		t := schema.Field(idx[0]).Type
-		if !numeric(t) {
+		if !models.FeatureType(t) {
 			return nil, errs.Input(hintNumeric, "xgboost model %s: column %q%s is %s, not numeric or bool", m.path, c, feature, t)
 		}
 		bd.cols[i] = idx[0]
 	}
 	m.bound.Store(bd)
 	return bd, nil
-}
-
-func numeric(t arrow.DataType) bool {
-	switch t.ID() {
-	case arrow.INT8, arrow.INT16, arrow.INT32, arrow.INT64,
-		arrow.UINT8, arrow.UINT16, arrow.UINT32, arrow.UINT64,
-		arrow.FLOAT16, arrow.FLOAT32, arrow.FLOAT64, arrow.BOOL,
-		arrow.NULL: // a column with no values at all: every row is missing
-		return true
-	}
-	return false
 }
 
 // Predict implements models.Model. Integer, float and bool columns become
