@@ -10,6 +10,8 @@ import (
 	"unicode/utf8"
 
 	"github.com/olekukonko/tablewriter/pkg/twwidth"
+
+	"github.com/replaygate/replaygate/checks"
 )
 
 // Number and text formatting shared by the human-readable renderers. Every
@@ -31,11 +33,11 @@ func formatNumber(v float64) string {
 	case math.Abs(v) >= 1e15:
 		return strconv.FormatFloat(v, 'g', 4, 64)
 	case math.Abs(v) >= 1000 || v == math.Trunc(v):
-		return formatInt(int64(math.Round(v)))
+		return checks.Thousands(int64(math.Round(v)))
 	}
 	s := strconv.FormatFloat(v, 'g', 4, 64)
 	if r, _ := strconv.ParseFloat(s, 64); math.Abs(r) >= 1000 {
-		return formatInt(int64(r)) // 999.96 rounds to 1000: write it as 1,000
+		return checks.Thousands(int64(r)) // 999.96 rounds to 1000: write it as 1,000
 	}
 	return s
 }
@@ -47,29 +49,6 @@ func formatSigned(v float64) string {
 		return "+" + s
 	}
 	return s
-}
-
-// formatInt formats n with thousands separators: 12345 -> "12,345".
-func formatInt(n int64) string {
-	s := strconv.FormatInt(n, 10)
-	neg := strings.HasPrefix(s, "-")
-	if neg {
-		s = s[1:]
-	}
-	var b strings.Builder
-	if neg {
-		b.WriteByte('-')
-	}
-	head := len(s) % 3
-	if head == 0 {
-		head = 3
-	}
-	b.WriteString(s[:head])
-	for i := head; i < len(s); i += 3 {
-		b.WriteByte(',')
-		b.WriteString(s[i : i+3])
-	}
-	return b.String()
 }
 
 // formatInterval formats a confidence interval: "[-0.05, -0.01]".

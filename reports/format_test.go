@@ -3,6 +3,8 @@ package reports
 import (
 	"math"
 	"testing"
+
+	"github.com/replaygate/replaygate/checks"
 )
 
 func TestFormatNumber(t *testing.T) {
@@ -55,8 +57,8 @@ func TestFormatInt(t *testing.T) {
 		0: "0", 7: "7", 999: "999", 1000: "1,000", 12345: "12,345", -1234567: "-1,234,567",
 		math.MaxInt64: "9,223,372,036,854,775,807", math.MinInt64: "-9,223,372,036,854,775,808",
 	} {
-		if got := formatInt(in); got != want {
-			t.Errorf("formatInt(%d) = %q, want %q", in, got, want)
+		if got := checks.Thousands(in); got != want {
+			t.Errorf("checks.Thousands(%d) = %q, want %q", in, got, want)
 		}
 	}
 }

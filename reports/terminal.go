@@ -171,7 +171,7 @@ func (t *terminal) hash(fp string) string {
 // replayLine accounts for the replayed rows: in = scored + errored, the
 // error classes, and the speed.
 func (t *terminal) replayLine(rs *checks.ReplayStats) string {
-	s := fmt.Sprintf("%s = %s scored + %s errored", plural64(rs.Rows, "row", "rows"), formatInt(rs.Scored), formatInt(rs.Errors))
+	s := fmt.Sprintf("%s = %s scored + %s errored", plural64(rs.Rows, "row", "rows"), checks.Thousands(rs.Scored), checks.Thousands(rs.Errors))
 	var extra []string
 	if len(rs.ErrorClasses) > 0 {
 		type class struct {
@@ -192,7 +192,7 @@ func (t *terminal) replayLine(rs *checks.ReplayStats) string {
 				parts = append(parts, fmt.Sprintf("%d more", len(classes)-shown))
 				break
 			}
-			parts = append(parts, c.name+" "+formatInt(c.n))
+			parts = append(parts, c.name+" "+checks.Thousands(c.n))
 		}
 		extra = append(extra, strings.Join(parts, ", "))
 	}
@@ -286,7 +286,7 @@ func (t *terminal) rows() []tableRow {
 			clean(o.Name),
 			optNumber(o.Value),
 			clean(o.Limit),
-			formatInt(o.Rows),
+			checks.Thousands(o.Rows),
 			detail(o),
 		}})
 	}
@@ -428,8 +428,8 @@ func (t *terminal) verdict(b *bytes.Buffer) {
 		}
 	}
 	counts := fmt.Sprintf("%s passed, %s, %s failed, %s skipped",
-		formatInt(int64(n[checks.Pass])), plural(n[checks.Warn], "warning", "warnings"),
-		formatInt(int64(n[checks.Fail])), formatInt(int64(n[checks.Skip])))
+		checks.Thousands(int64(n[checks.Pass])), plural(n[checks.Warn], "warning", "warnings"),
+		checks.Thousands(int64(n[checks.Fail])), checks.Thousands(int64(n[checks.Skip])))
 	if n[checks.Error] > 0 {
 		counts += ", " + plural(n[checks.Error], "error", "errors")
 	}
@@ -446,7 +446,7 @@ func (t *terminal) verdict(b *bytes.Buffer) {
 	case r.Verdict == checks.Fail && len(failed)+len(errored) > 0:
 		var sections []section
 		if len(failed) > 0 {
-			sections = append(sections, section{formatInt(int64(len(failed))) + " failed: ", failed})
+			sections = append(sections, section{checks.Thousands(int64(len(failed))) + " failed: ", failed})
 		}
 		if len(errored) > 0 {
 			sections = append(sections, section{plural(len(errored), "error", "errors") + ": ", errored})
@@ -510,7 +510,7 @@ func plural64(n int64, one, many string) string {
 	if n == 1 {
 		return "1 " + one
 	}
-	return formatInt(n) + " " + many
+	return checks.Thousands(n) + " " + many
 }
 
 // shellJoin quotes args for a POSIX shell where needed.

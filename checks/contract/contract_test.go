@@ -231,7 +231,7 @@ func (otherCheck) Result() []checks.Outcome        { return nil }
 
 func TestFormat(t *testing.T) {
 	for _, tc := range []struct{ got, want string }{
-		{count(0), "0"}, {count(999), "999"}, {count(20000), "20,000"}, {count(-1234567), "-1,234,567"},
+		{checks.Thousands(0), "0"}, {checks.Thousands(999), "999"}, {checks.Thousands(20000), "20,000"}, {checks.Thousands(-1234567), "-1,234,567"},
 		{pct(0), "0%"}, {pct(0.0006), "0.06%"}, {pct(0.125), "12.5%"}, {pct(1), "100%"}, {pct(0.00001234), "0.0012%"},
 		{pct(3.0 / 7), "42.9%"}, {pct(0.01), "1%"},
 		{num(120), "120"}, {num(0.25), "0.25"}, {num(-3.5e-9), "-3.5e-09"}, {num(1e20), "1e+20"}, {num(math.Inf(1)), "+Inf"},

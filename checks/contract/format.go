@@ -6,27 +6,9 @@ import (
 	"strings"
 	"time"
 	"unicode/utf8"
-)
 
-// count formats n with thousands separators: 20000 → "20,000".
-func count(n int64) string {
-	s := strconv.FormatInt(n, 10)
-	neg := strings.HasPrefix(s, "-")
-	if neg {
-		s = s[1:]
-	}
-	var b strings.Builder
-	if neg {
-		b.WriteByte('-')
-	}
-	for i, r := range s {
-		if i > 0 && (len(s)-i)%3 == 0 {
-			b.WriteByte(',')
-		}
-		b.WriteRune(r)
-	}
-	return b.String()
-}
+	"github.com/replaygate/replaygate/checks"
+)
 
 // pct formats a share in [0, 1] as a percentage: one decimal from 1% up,
 // two significant digits below: 0.0006 → "0.06%", 0.125 → "12.5%".
@@ -54,7 +36,7 @@ func trimZeros(s string) string {
 
 // ofRows is "12 of 20,000 rows (0.06%)".
 func ofRows(k, n int64, noun string) string {
-	return count(k) + " of " + count(n) + " " + noun + " (" + pct(float64(k)/float64(n)) + ")"
+	return checks.Thousands(k) + " of " + checks.Thousands(n) + " " + noun + " (" + pct(float64(k)/float64(n)) + ")"
 }
 
 // num formats an observed or configured number exactly and without an
@@ -126,7 +108,7 @@ func stamp(t time.Time) string { return t.UTC().Format(time.RFC3339Nano) }
 // plural is "1 row", "2 rows".
 func plural(n int64, one, many string) string {
 	if n == 1 {
-		return count(n) + " " + one
+		return checks.Thousands(n) + " " + one
 	}
-	return count(n) + " " + many
+	return checks.Thousands(n) + " " + many
 }

@@ -128,11 +128,11 @@ func (f *feature) outcomes(total int64) []checks.Outcome {
 			o.Value = checks.F(r)
 			verdict(&o, r > f.maxNull, f.sev, st.nullEx.strings())
 			if st.nulls == 0 {
-				o.Message = "no nulls in " + count(st.rows) + " rows"
+				o.Message = "no nulls in " + checks.Thousands(st.rows) + " rows"
 			} else {
 				o.Message = ofRows(st.nulls, st.rows, "rows") + " null"
 				if st.nans > 0 {
-					o.Message += " (" + count(st.nans) + " NaN)"
+					o.Message += " (" + checks.Thousands(st.nans) + " NaN)"
 				}
 			}
 		}
@@ -149,12 +149,12 @@ func (f *feature) outcomes(total int64) []checks.Outcome {
 			r := share(st.unseen, nonNull)
 			o.Value = checks.F(r)
 			verdict(&o, r > f.maxUnseen, f.sev, st.unseenEx.strings())
-			allowed := "the " + count(int64(f.nValues)) + " allowed values"
+			allowed := "the " + checks.Thousands(int64(f.nValues)) + " allowed values"
 			if f.nValues == 1 {
 				allowed = "the 1 allowed value"
 			}
 			if st.unseen == 0 {
-				o.Message = "all " + count(nonNull) + " non-null rows among " + allowed
+				o.Message = "all " + checks.Thousands(nonNull) + " non-null rows among " + allowed
 			} else {
 				q := make([]string, len(st.unseenVals))
 				for i, v := range st.unseenVals {
@@ -199,7 +199,7 @@ func (f *feature) bound(lower bool, nonNull int64, why string, noRows func() str
 	broken := r > f.maxOOR
 	verdict(&o, broken, f.sev, ex.strings())
 	if n == 0 {
-		o.Message = "all " + count(nonNull) + " non-null rows " + op + num(b) + "; " + extreme + num(obs)
+		o.Message = "all " + checks.Thousands(nonNull) + " non-null rows " + op + num(b) + "; " + extreme + num(obs)
 		return o
 	}
 	o.Message = ofRows(n, nonNull, "rows") + word + num(b) + "; worst " + num(obs)
@@ -249,7 +249,7 @@ func (o *output) outcomes() []checks.Outcome {
 		fin.Value = checks.F(share(bad, o.scored))
 		verdict(&fin, bad > 0, o.sev, o.badEx.strings())
 		if bad == 0 {
-			fin.Message = "all " + count(o.scored) + " scored rows finite"
+			fin.Message = "all " + checks.Thousands(o.scored) + " scored rows finite"
 		} else {
 			var kinds []string
 			for _, k := range []struct {
@@ -257,7 +257,7 @@ func (o *output) outcomes() []checks.Outcome {
 				name string
 			}{{o.nans, "NaN"}, {o.posInf, "+Inf"}, {o.negInf, "-Inf"}, {o.nulls, "null"}} {
 				if k.n > 0 {
-					kinds = append(kinds, count(k.n)+" "+k.name)
+					kinds = append(kinds, checks.Thousands(k.n)+" "+k.name)
 				}
 			}
 			fin.Message = ofRows(bad, o.scored, "scored rows") + " not finite: " + strings.Join(kinds, ", ")
@@ -295,7 +295,7 @@ func (o *output) outcomes() []checks.Outcome {
 		verdict(&rg, o.outside > 0, o.sev, o.outEx.strings())
 		span := "scores span [" + num(o.lo) + ", " + num(o.hi) + "]"
 		if o.outside == 0 {
-			rg.Message = "all " + count(n) + " finite scores " + within + "; " + span
+			rg.Message = "all " + checks.Thousands(n) + " finite scores " + within + "; " + span
 		} else {
 			rg.Message = ofRows(o.outside, n, "scored rows") + " " + outside + "; " + span
 		}
@@ -327,7 +327,7 @@ func (f *freshness) outcomes() []checks.Outcome {
 	case f.wrong > 0 && f.rows == 0:
 		problem = f.col + " is " + f.wrongType + ", want a timestamp, date or RFC 3339 string column"
 	case f.unparsed > 0:
-		problem = "none of the " + count(f.unparsed) + " non-null values of " + f.col +
+		problem = "none of the " + checks.Thousands(f.unparsed) + " non-null values of " + f.col +
 			" is an RFC 3339 timestamp; first " + quote(f.badFirst)
 	}
 	eval := func(name, limit string, run func(o *checks.Outcome)) checks.Outcome {

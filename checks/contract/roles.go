@@ -3,6 +3,8 @@ package contract
 import (
 	"strings"
 	"unicode"
+
+	"github.com/replaygate/replaygate/checks"
 )
 
 // Roles are the columns `replaygate init` guesses a spec's traffic section
@@ -93,9 +95,9 @@ func GuessRoles(p *Profile) Roles {
 	}
 	if best != nil {
 		r.ID = best.Name
-		why := "every one of its " + count(best.Rows) + " values is distinct"
+		why := "every one of its " + checks.Thousands(best.Rows) + " values is distinct"
 		if best.Rows > UniqueCap {
-			why = "no repeat among its first " + count(UniqueCap) + " values"
+			why = "no repeat among its first " + checks.Thousands(UniqueCap) + " values"
 		}
 		r.Why["id"] = why
 	}
@@ -141,7 +143,7 @@ func GuessRoles(p *Profile) Roles {
 		}
 	}
 	if len(r.Segments) > 0 {
-		r.Why["segments"] = "string columns with 2 to " + count(maxSegmentValues) + " distinct values"
+		r.Why["segments"] = "string columns with 2 to " + checks.Thousands(maxSegmentValues) + " distinct values"
 	}
 
 	// baseline score

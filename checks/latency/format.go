@@ -5,34 +5,16 @@ import (
 	"strconv"
 	"strings"
 	"time"
-)
 
-// count formats n with thousands separators: 19998 → "19,998".
-func count(n int64) string {
-	s := strconv.FormatInt(n, 10)
-	neg := strings.HasPrefix(s, "-")
-	if neg {
-		s = s[1:]
-	}
-	var b strings.Builder
-	if neg {
-		b.WriteByte('-')
-	}
-	for i, r := range s {
-		if i > 0 && (len(s)-i)%3 == 0 {
-			b.WriteByte(',')
-		}
-		b.WriteRune(r)
-	}
-	return b.String()
-}
+	"github.com/replaygate/replaygate/checks"
+)
 
 // plural is "1 row", "2 rows".
 func plural(n int64, one, many string) string {
 	if n == 1 {
-		return count(n) + " " + one
+		return checks.Thousands(n) + " " + one
 	}
-	return count(n) + " " + many
+	return checks.Thousands(n) + " " + many
 }
 
 // pct formats a share in [0, 1] as a percentage: one decimal from 1% up,

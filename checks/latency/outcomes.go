@@ -134,7 +134,7 @@ func (c *Check) notes() []string {
 	if c.erroredLat > 0 {
 		s := "includes " + plural(c.erroredLat, "errored row", "errored rows")
 		if c.timeoutLat > 0 {
-			s += " (" + count(c.timeoutLat) + " timed out)"
+			s += " (" + checks.Thousands(c.timeoutLat) + " timed out)"
 		}
 		out = append(out, s)
 	}
@@ -173,7 +173,7 @@ func (c *Check) errorRate() checks.Outcome {
 	if c.errored == 0 {
 		o.Message = "no errors in " + plural(c.rows, "row", "rows")
 	} else {
-		o.Message = fmt.Sprintf("%s of %s (%s) errored: %s", count(c.errored), plural(c.rows, "row", "rows"), pct(share), c.classList())
+		o.Message = fmt.Sprintf("%s of %s (%s) errored: %s", checks.Thousands(c.errored), plural(c.rows, "row", "rows"), pct(share), c.classList())
 	}
 	if p := c.cfg.MaxErrorRate; p != nil && share > *p {
 		o.Status = c.sev
@@ -199,7 +199,7 @@ func (c *Check) classList() string {
 	})
 	parts := make([]string, len(l))
 	for i, e := range l {
-		parts[i] = e.k + " " + count(e.v)
+		parts[i] = e.k + " " + checks.Thousands(e.v)
 	}
 	return strings.Join(parts, ", ")
 }
@@ -215,7 +215,7 @@ func (c *Check) timeoutRate() checks.Outcome {
 	if c.timeouts == 0 {
 		o.Message = "no timeouts in " + plural(c.rows, "row", "rows")
 	} else {
-		o.Message = fmt.Sprintf("%s of %s (%s) timed out", count(c.timeouts), plural(c.rows, "row", "rows"), pct(share))
+		o.Message = fmt.Sprintf("%s of %s (%s) timed out", checks.Thousands(c.timeouts), plural(c.rows, "row", "rows"), pct(share))
 	}
 	if p := c.cfg.MaxTimeoutRate; p != nil && share > *p {
 		o.Status = c.sev
@@ -234,7 +234,7 @@ func (c *Check) throughput() checks.Outcome {
 	rps := float64(c.rows) / c.duration.Seconds()
 	o.Value, o.Rows, o.Status = checks.F(rps), c.rows, checks.Pass
 	o.Message = fmt.Sprintf("%s in %s: %s rows/s", plural(c.rows, "row", "rows"),
-		humanDur(c.duration), count(int64(math.Round(rps))))
+		humanDur(c.duration), checks.Thousands(int64(math.Round(rps))))
 	return o
 }
 

@@ -4,7 +4,6 @@ import (
 	"errors"
 	"fmt"
 	"slices"
-	"strconv"
 	"strings"
 
 	"github.com/replaygate/replaygate/checks"
@@ -141,11 +140,11 @@ func (c *Check) evaluate(m stats.Metric, r ranked) cell {
 	s := r.seg
 	cl := cell{tested: -1}
 	if s.used < int64(c.cfg.MinRows) {
-		cl.skip = fmt.Sprintf("%s labelled rows with both scores, below min_rows %s", commas(s.used), commas(int64(c.cfg.MinRows)))
+		cl.skip = fmt.Sprintf("%s labelled rows with both scores, below min_rows %s", checks.Thousands(s.used), checks.Thousands(int64(c.cfg.MinRows)))
 		return cl
 	}
 	if (m == stats.MetricAUC || m == stats.MetricPRAUC) && (s.pos == 0 || s.pos == s.used) {
-		cl.skip = fmt.Sprintf("%s needs both classes: %s positives among %s labelled rows", m, commas(s.pos), commas(s.used))
+		cl.skip = fmt.Sprintf("%s needs both classes: %s positives among %s labelled rows", m, checks.Thousands(s.pos), checks.Thousands(s.used))
 		return cl
 	}
 	res, err := s.pb.Resamples(m)
@@ -188,7 +187,7 @@ func (c *Check) outcome(m stats.Metric, gates []stats.MetricGate, r ranked, cl c
 	}
 	msg := []string{coverage(s)}
 	if s.unscored > 0 {
-		msg = append(msg, fmt.Sprintf("%s labelled rows without both scores left out", commas(s.unscored)))
+		msg = append(msg, fmt.Sprintf("%s labelled rows without both scores left out", checks.Thousands(s.unscored)))
 	}
 	switch {
 	case cl.skip != "":
@@ -245,22 +244,22 @@ func (c *Check) globalWarnings() []string {
 	var w []string
 	if c.badLabel > 0 {
 		if c.regression {
-			w = append(w, fmt.Sprintf("%s rows have a target that is not a finite number (e.g. %v) and were left out", commas(c.badLabel), c.badLabelExample))
+			w = append(w, fmt.Sprintf("%s rows have a target that is not a finite number (e.g. %v) and were left out", checks.Thousands(c.badLabel), c.badLabelExample))
 		} else {
-			w = append(w, fmt.Sprintf("%s rows have a label other than 0 or 1 (e.g. %v) and were left out", commas(c.badLabel), c.badLabelExample))
+			w = append(w, fmt.Sprintf("%s rows have a label other than 0 or 1 (e.g. %v) and were left out", checks.Thousands(c.badLabel), c.badLabelExample))
 		}
 	}
 	if c.nullIDs > 0 {
-		w = append(w, fmt.Sprintf("%s rows have a null %s and share one bootstrap weight draw", commas(c.nullIDs), c.cfg.IDColumn))
+		w = append(w, fmt.Sprintf("%s rows have a null %s and share one bootstrap weight draw", checks.Thousands(c.nullIDs), c.cfg.IDColumn))
 	}
 	for _, d := range c.dims[1:] {
 		if d.overflow > 0 {
 			w = append(w, fmt.Sprintf("%s has more than %d distinct values: %s rows of later values are in the %s segment",
-				strings.Join(d.cols, ","), c.cfg.MaxValues, commas(d.overflow), OtherValue))
+				strings.Join(d.cols, ","), c.cfg.MaxValues, checks.Thousands(d.overflow), OtherValue))
 		}
 	}
 	if c.exact.dropped && !c.regression {
-		w = append(w, fmt.Sprintf("more than %s labelled rows: auc and pr_auc point estimates are on binned scores (about 1e-4)", commas(int64(c.cfg.ExactRows))))
+		w = append(w, fmt.Sprintf("more than %s labelled rows: auc and pr_auc point estimates are on binned scores (about 1e-4)", checks.Thousands(int64(c.cfg.ExactRows))))
 	}
 	return w
 }
@@ -355,28 +354,8 @@ func coverage(s *segment) string {
 	if s.rows == 0 {
 		return "no rows"
 	}
-	return fmt.Sprintf("%s labelled of %s rows (%.1f%%)", commas(s.labelled), commas(s.rows), 100*float64(s.labelled)/float64(s.rows))
+	return fmt.Sprintf("%s labelled of %s rows (%.1f%%)", checks.Thousands(s.labelled), checks.Thousands(s.rows), 100*float64(s.labelled)/float64(s.rows))
 }
 
 // percent formats a confidence level as a percentage, e.g. 99.62.
 func percent(level float64) string { return fmt.Sprintf("%.4g", 100*level) }
-
-// commas formats n with thousands separators: 1,840.
-func commas(n int64) string {
-	s := strconv.FormatInt(n, 10)
-	neg := strings.HasPrefix(s, "-")
-	if neg {
-		s = s[1:]
-	}
-	var b strings.Builder
-	for i, r := range s {
-		if i > 0 && (len(s)-i)%3 == 0 {
-			b.WriteByte(',')
-		}
-		b.WriteRune(r)
-	}
-	if neg {
-		return "-" + b.String()
-	}
-	return b.String()
-}
