@@ -48,78 +48,53 @@ func column(b arrow.RecordBatch, name string) arrow.Array {
 // floats calls fn for each row of a numeric column with its value, or
 // null = true for a null.
 func floats(a arrow.Array, fn func(i int, v float64, null bool)) {
-	n := a.Len()
-	for i := 0; i < n; i++ {
-		if a.IsNull(i) {
-			fn(i, 0, true)
-			continue
-		}
-		var v float64
-		switch c := a.(type) {
-		case *array.Float64:
-			v = c.Value(i)
-		case *array.Float32:
-			v = float64(c.Value(i))
-		case *array.Float16:
-			v = float64(c.Value(i).Float32())
-		case *array.Int64:
-			v = float64(c.Value(i))
-		case *array.Int32:
-			v = float64(c.Value(i))
-		case *array.Int16:
-			v = float64(c.Value(i))
-		case *array.Int8:
-			v = float64(c.Value(i))
-		case *array.Uint64:
-			v = float64(c.Value(i))
-		case *array.Uint32:
-			v = float64(c.Value(i))
-		case *array.Uint16:
-			v = float64(c.Value(i))
-		case *array.Uint8:
-			v = float64(c.Value(i))
-		default:
-			fn(i, 0, true)
-			continue
-		}
-		fn(i, v, false)
+	for i := 0; i < a.Len(); i++ {
+		v, ok := numAt(a, i)
+		fn(i, v, !ok)
 	}
 }
 
 // floatAt returns row i of a numeric column and whether it is a finite
 // value (false for a null, NaN, ±Inf or another type).
 func floatAt(a arrow.Array, i int) (float64, bool) {
-	if a == nil || a.IsNull(i) {
+	if a == nil {
 		return 0, false
 	}
-	var v float64
+	v, ok := numAt(a, i)
+	return v, ok && v-v == 0
+}
+
+// numAt reads row i of an integer or float column; false for a null or a
+// column of another type.
+func numAt(a arrow.Array, i int) (float64, bool) {
+	if a.IsNull(i) {
+		return 0, false
+	}
 	switch c := a.(type) {
 	case *array.Float64:
-		v = c.Value(i)
+		return c.Value(i), true
 	case *array.Float32:
-		v = float64(c.Value(i))
+		return float64(c.Value(i)), true
 	case *array.Float16:
-		v = float64(c.Value(i).Float32())
+		return float64(c.Value(i).Float32()), true
 	case *array.Int64:
-		v = float64(c.Value(i))
+		return float64(c.Value(i)), true
 	case *array.Int32:
-		v = float64(c.Value(i))
+		return float64(c.Value(i)), true
 	case *array.Int16:
-		v = float64(c.Value(i))
+		return float64(c.Value(i)), true
 	case *array.Int8:
-		v = float64(c.Value(i))
+		return float64(c.Value(i)), true
 	case *array.Uint64:
-		v = float64(c.Value(i))
+		return float64(c.Value(i)), true
 	case *array.Uint32:
-		v = float64(c.Value(i))
+		return float64(c.Value(i)), true
 	case *array.Uint16:
-		v = float64(c.Value(i))
+		return float64(c.Value(i)), true
 	case *array.Uint8:
-		v = float64(c.Value(i))
-	default:
-		return 0, false
+		return float64(c.Value(i)), true
 	}
-	return v, v-v == 0
+	return 0, false
 }
 
 // strs calls fn for each row of a string column.
