@@ -79,7 +79,8 @@ type ErrorExample struct {
 	Error string `json:"error"`
 }
 
-// Plot is a chart a renderer may draw (later issues).
+// Plot is a chart a renderer may draw; Kind is one of the Plot* constants
+// and Data its data type (see plots.go).
 type Plot struct {
 	Name  string `json:"name"`
 	Title string `json:"title"`

@@ -97,10 +97,7 @@ func sampleResult() *checks.Result {
 			{Check: "latency", Name: "p50", Status: checks.Pass, Value: f(3.2), Limit: "<= 5ms", Rows: 11955},
 			{Check: "latency", Name: "error_rate", Status: checks.Pass, Value: f(0.00375), Limit: "<= 0.005", Rows: 12000},
 		},
-		Plots: []checks.Plot{
-			{Name: "skew_psi", Title: "PSI per feature", Kind: "bar",
-				Data: map[string]any{"x": []any{"age", "income"}, "y": []any{0.0123, 0.1375}}},
-		},
+		Plots: samplePlots(),
 		Warnings: []string{
 			"traffic: 3 duplicate request ids (first: r01234)",
 			"labels: 1,124 of 12,000 rows have no label yet",
@@ -160,4 +157,58 @@ var variants = []struct {
 	{"passing", passingResult},
 	{"incomplete", incompleteResult},
 	{"empty", emptyResult},
+}
+
+// samplePlots has one plot of every kind the checks produce, and one of a
+// kind no renderer knows (a newer writer's), which renderers must pass over.
+func samplePlots() []checks.Plot {
+	f := checks.F
+	quantiles := func(scale float64) []checks.Quantile {
+		var q []checks.Quantile
+		for _, p := range []float64{0, 0.1, 0.25, 0.5, 0.75, 0.9, 0.95, 0.99, 0.999, 1} {
+			q = append(q, checks.Quantile{P: p, MS: scale * (1 + 10*p*p*p)})
+		}
+		return q
+	}
+	return []checks.Plot{
+		{Name: "latency", Title: "Latency: candidate against logged production", Kind: checks.PlotLatency,
+			Data: checks.LatencyPlot{Candidate: quantiles(2.1), Baseline: quantiles(1.6),
+				Gates: []checks.LatencyGate{{Name: "p50", P: 0.5, MS: 5}, {Name: "p99", P: 0.99, MS: 25}}}},
+		{Name: "scores", Title: "Score distribution: candidate and production", Kind: checks.PlotScores,
+			Data: checks.ScoresPlot{
+				Candidate: checks.Histogram{Edges: []float64{0, 0.2, 0.4, 0.6, 0.8, 1}, Counts: []float64{5200, 3100, 1900, 1200, 555}},
+				Baseline:  checks.Histogram{Edges: []float64{0, 0.2, 0.4, 0.6, 0.8, 1}, Counts: []float64{5600, 2900, 1800, 1100, 555}}}},
+		{Name: "reliability[overall]", Title: "Calibration: observed positive rate against mean predicted score", Kind: checks.PlotReliability,
+			Data: map[string]any{"segment": "overall",
+				"candidate": []any{
+					map[string]any{"lo": 0.0, "hi": 0.1, "mean_predicted": 0.05, "observed_rate": 0.04, "count": 4000.0},
+					map[string]any{"lo": 0.1, "hi": 0.5, "mean_predicted": 0.3, "observed_rate": 0.33, "count": 5000.0},
+					map[string]any{"lo": 0.5, "hi": 1.0, "mean_predicted": 0.7, "observed_rate": 0.62, "count": 2955.0}},
+				"baseline": []any{
+					map[string]any{"lo": 0.0, "hi": 0.1, "mean_predicted": 0.06, "observed_rate": 0.04, "count": 4100.0},
+					map[string]any{"lo": 0.1, "hi": 0.5, "mean_predicted": 0.28, "observed_rate": 0.33, "count": 4900.0},
+					map[string]any{"lo": 0.5, "hi": 1.0, "mean_predicted": 0.74, "observed_rate": 0.62, "count": 2955.0}}}},
+		{Name: "segment_deltas[auc]", Title: "AUC change per segment, candidate minus production", Kind: checks.PlotSegmentDeltas,
+			Data: checks.SegmentDeltasPlot{Metric: "auc", HigherIsBetter: true, MaxDrop: f(0.01), Segments: []checks.SegmentDelta{
+				{Segment: "overall", Delta: 0.0009, CI: []float64{-0.002, 0.0037}, Status: checks.Pass},
+				{Segment: "country=DE", Delta: -0.0308, CI: []float64{-0.0512, -0.0104}, Status: checks.Fail},
+				{Segment: "country=US", Delta: 0.0014, CI: []float64{-0.0031, 0.006}, Status: checks.Pass},
+				{Segment: "country=FR", Delta: 0.0043, CI: []float64{-0.0207, 0.0291}, Status: checks.Pass},
+				{Segment: "city=東京", Delta: 0, Status: checks.Skip}}}},
+		{Name: "drift", Title: "Most drifted features", Kind: checks.PlotDrift,
+			Data: checks.DriftPlot{Features: []checks.DriftBar{
+				{Feature: "income", Method: "psi", Distance: 0.1375, Warn: 0.1, Fail: 0.25, Status: checks.Warn},
+				{Feature: "country", Method: "linf", Distance: 0.031, Warn: 0.1, Fail: 0.2, Status: checks.Pass},
+				{Feature: "age", Method: "psi", Distance: 0.0123, Warn: 0.1, Fail: 0.25, Status: checks.Pass}}}},
+		{Name: "feature_hist[income]", Title: "income: reference against traffic", Kind: checks.PlotFeatureHist,
+			Data: checks.FeatureHistPlot{Feature: "income", Method: "psi", Distance: 0.1375,
+				Reference: checks.Histogram{Edges: []float64{0, 20000, 40000, 60000, 80000, 120000}, Counts: []float64{1200, 3400, 2900, 1500, 1000}},
+				Traffic:   checks.Histogram{Edges: []float64{0, 20000, 40000, 60000, 80000, 120000}, Counts: []float64{800, 2600, 3500, 2900, 2200}}}},
+		{Name: "feature_hist[country]", Title: "country: reference against traffic", Kind: checks.PlotFeatureHist,
+			Data: checks.FeatureHistPlot{Feature: "country", Method: "linf", Distance: 0.031,
+				Reference: checks.Histogram{Categories: []string{"US", "DE", "FR", "BR", "(unseen)"}, Counts: []float64{6000, 1900, 800, 250, 0}},
+				Traffic:   checks.Histogram{Categories: []string{"US", "DE", "FR", "BR", "(unseen)"}, Counts: []float64{6120, 1840, 733, 212, 10}}}},
+		{Name: "skew_psi", Title: "PSI per feature", Kind: "bar",
+			Data: map[string]any{"x": []any{"age", "income"}, "y": []any{0.0123, 0.1375}}},
+	}
 }

@@ -22,6 +22,10 @@ type Options struct {
 	Verbose bool
 	// Width is the terminal width the report should fit in; 0 means 100.
 	Width int
+	// ChartDir is where the charts' PNG files are (see ChartFile), as a
+	// path relative to the report being written: the Markdown report links
+	// its images there. Empty when no PNG files are written.
+	ChartDir string
 }
 
 // DefaultWidth is the terminal width used when Options.Width is 0.

@@ -33,8 +33,8 @@ func (c *Check) Plots() []checks.Plot {
 	}
 	return []checks.Plot{{
 		Name:  "reliability[overall]",
-		Title: "Calibration: observed click rate against mean predicted score, candidate and production",
-		Kind:  "reliability",
+		Title: "Calibration: observed positive rate against mean predicted score, candidate and production",
+		Kind:  checks.PlotReliability,
 		Data:  ReliabilityPlot{Segment: "overall", Candidate: cc.Bins, Baseline: bc.Bins},
 	}}
 }
