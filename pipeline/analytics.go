@@ -20,7 +20,7 @@ func newSkew(ctx context.Context, sp *spec.Spec) (*skew.Check, error) {
 	}
 	t := sp.Traffic
 	cfg := skew.Config{
-		Features:        k.Features,
+		Features:        []string(k.Features),
 		Exclude:         append([]string{t.ID, t.Timestamp, t.Label}, k.Exclude...),
 		Numeric:         method(k.Numeric),
 		Categorical:     method(k.Categorical),

@@ -381,8 +381,9 @@ func (d *decoder) isNull(n ast.Node) (ast.Node, bool) {
 }
 
 var (
-	durationType = reflect.TypeFor[Duration]()
-	modelType    = reflect.TypeFor[Model]()
+	durationType         = reflect.TypeFor[Duration]()
+	featureSelectionType = reflect.TypeFor[FeatureSelection]()
+	modelType            = reflect.TypeFor[Model]()
 )
 
 // decode stores the YAML node n into v, which has a spec field's type.
@@ -483,6 +484,11 @@ func (d *decoder) decode(path string, n ast.Node, v reflect.Value) error {
 	case reflect.Slice:
 		if null {
 			return nil
+		}
+		if v.Type() == featureSelectionType {
+			if sc, err := d.scalar(path, n, at, str, "all or a list of names"); err == nil && strings.TrimSpace(sc.text) == "all" {
+				return nil
+			}
 		}
 		seq, ok := n.(*ast.SequenceNode)
 		if !ok {

@@ -123,11 +123,15 @@ type Checks struct {
 	Robustness map[string]any `yaml:"robustness"` // built by the robustness issue
 }
 
+// FeatureSelection is a list of feature names, or the word all (nil): every
+// feature.
+type FeatureSelection []string
+
 // Skew compares the traffic with the reference (training/serving skew),
 // the candidate's scores with the logged ones (prediction drift), and the
 // replayed production replica with the logged scores (consistency).
 type Skew struct {
-	Features        []string              `yaml:"features"` // default: every numeric or text column of the reference
+	Features        FeatureSelection      `yaml:"features"` // all (the default): every numeric or text column of the reference
 	Exclude         []string              `yaml:"exclude"`
 	Numeric         *SkewMethod           `yaml:"numeric"`     // default psi, warn 0.1, fail 0.25
 	Categorical     *SkewMethod           `yaml:"categorical"` // default linf, warn 0.1, fail 0.2

@@ -381,21 +381,21 @@ func TestParseErrors(t *testing.T) {
 			in:   head + "reports:\n  formats: [terminal, pdf]\n",
 			want: `spec.yaml:5:23: reports.formats[1]: unknown report format "pdf"`,
 			path: "reports.formats[1]",
-			hint: "valid values: terminal, json",
+			hint: "valid values: terminal, json, junit, markdown, html",
 		},
 		{
 			name: "report format not supported yet",
-			in:   head + "reports:\n  formats:\n    - json\n    - junit\n",
-			want: `spec.yaml:7:7: reports.formats[1]: report format "junit" is not supported by this version yet`,
+			in:   head + "reports:\n  formats:\n    - json\n    - junitxml\n",
+			want: `spec.yaml:7:7: reports.formats[1]: unknown report format "junitxml"`,
 			path: "reports.formats[1]",
 			hint: "terminal, json",
 		},
 		{
-			name: "skew features is a list",
-			in:   head + "checks:\n  contract: {}\n  skew:\n    features: all\n",
-			want: "spec.yaml:7:15: checks.skew.features: expected a list, got \"all\"",
+			name: "skew features is all or a list",
+			in:   head + "checks:\n  contract: {}\n  skew:\n    features: age\n",
+			want: "spec.yaml:7:15: checks.skew.features: expected a list, got \"age\"",
 			path: "checks.skew.features",
-			hint: "",
+			hint: "[age]",
 		},
 		{
 			name: "robustness check not supported yet",
@@ -1065,5 +1065,26 @@ func TestLatencySection(t *testing.T) {
 	_, err = Parse([]byte(head+"checks:\n  latency: {p99: 0s}\n"), "spec.yaml")
 	if err == nil || !strings.Contains(err.Error(), "checks.latency.p99") {
 		t.Fatalf("zero p99: %v", err)
+	}
+}
+
+func TestSkewFeaturesAll(t *testing.T) {
+	for _, tc := range []struct {
+		features string
+		want     FeatureSelection
+	}{
+		{"all", nil},
+		{"'all'", nil},
+		{"[age, country]", FeatureSelection{"age", "country"}},
+		{"[all]", FeatureSelection{"all"}}, // a column called all
+	} {
+		in := head + "reference: {path: train.parquet}\nchecks:\n  skew:\n    features: " + tc.features + "\n"
+		s, err := Parse([]byte(in), "spec.yaml")
+		if err != nil {
+			t.Fatalf("features: %s: %v", tc.features, err)
+		}
+		if got := s.Checks.Skew.Features; !reflect.DeepEqual(got, tc.want) {
+			t.Errorf("features: %s = %#v, want %#v", tc.features, got, tc.want)
+		}
 	}
 }

@@ -11,7 +11,7 @@ const PSIBins = 10
 // FineBins is the number of quantile bins of the histograms that numeric
 // features keep for KS and Wasserstein; the decile bins of PSI are a subset
 // of them (QuantileEdges).
-const FineBins = 1000
+const FineBins = 960
 
 // ValueCounts says what a sample held: the finite values the statistics
 // use and the values set aside.

@@ -57,7 +57,7 @@
 // NewFromReference reads the reference once. Each numeric feature keeps a
 // uniform reservoir (stats.NewReservoir, Config.ReservoirSize values,
 // default stats.DefaultReservoirSize) and exact counts of nulls, NaN and
-// ±Inf; at the end the reservoir gives 1000 fine quantile edges and the
+// ±Inf; at the end the reservoir gives stats.FineBins (960) quantile bins and the
 // decile edges of PSI, and the reference histogram is built from the
 // reservoir. That histogram is exact while the reference has no more
 // finite values than the reservoir holds (a million by default); beyond,
@@ -72,7 +72,11 @@
 // Observing traffic adds to a stats.Histogram on the shared fine edges per
 // numeric feature and to stats.CategoryCounts per string feature, so
 // Merge is exact: forks (Check.Fork) fed any split of the batches merge
-// into the result of one pass. With Segments, every compared feature also
+// into the result of one pass. Small samples are compared exactly: while
+// the reference and the traffic each hold at most ExactValues finite values
+// of a numeric feature, both sides keep the values and KS and Wasserstein
+// are computed from them (the traffic's are dropped at the next value, and
+// merged forks keep them only while their sum stays within the limit). With Segments, every compared feature also
 // keeps that state per segment value (about 4 KB per numeric feature and
 // value, a few hundred bytes per string one), since the top features are
 // known only at the end; merging it is exact while each segment column has

@@ -77,6 +77,14 @@ func (c *Check) numericOutcome(f *refFeature, cf *curFeature, o checks.Outcome, 
 			plural(all, "row", "rows"), h.Nulls(), h.NaN(), h.PosInf()+h.NegInf())), false, false
 	}
 	cmp, err := stats.CompareHistograms(f.hist, h, f.coarse)
+	exact := err == nil && f.values != nil && !cf.dropped && len(cf.values) > 0
+	if exact {
+		// Few enough values on both sides: KS and Wasserstein from the
+		// values themselves, as scipy computes them.
+		if cmp.KS, err = stats.KS(f.values, cf.values); err == nil {
+			cmp.Wasserstein, err = stats.NormalizedWasserstein(f.values, cf.values)
+		}
+	}
 	if err != nil {
 		o.Status, o.Message = checks.Error, fmt.Sprintf("cannot compare %q: %v", f.name, err)
 		return o, false, false
@@ -107,6 +115,9 @@ func (c *Check) numericOutcome(f *refFeature, cf *curFeature, o checks.Outcome, 
 	}
 	if cf.present < rows {
 		fmt.Fprintf(&m, "; column missing from %s", plural(rows-cf.present, "row", "rows"))
+	}
+	if exact {
+		fmt.Fprintf(&m, "; KS and Wasserstein exact (at most %d values a side)", ExactValues)
 	}
 	o.Message = m.String()
 	if int64(f.sampled) < f.seen {

@@ -35,9 +35,10 @@ type refFeature struct {
 	// numeric
 	fine, coarse *stats.Edges
 	hist         *stats.Histogram
-	seen         int64   // finite values
-	sampled      int     // values in the reservoir (== seen when exact)
-	min, max     float64 // exact range of the finite values
+	seen         int64     // finite values
+	sampled      int       // values in the reservoir (== seen when exact)
+	min, max     float64   // exact range of the finite values
+	values       []float64 // every finite value when there are at most ExactValues; else nil
 
 	// categorical
 	vocab    *stats.Vocabulary
@@ -220,6 +221,9 @@ func (rb *refBuilder) finish(top int) error {
 		}
 		if f.coarse, err = stats.QuantileEdges(vals, stats.PSIBins); err != nil {
 			return err
+		}
+		if int64(len(vals)) == f.seen && len(vals) <= ExactValues {
+			f.values = slices.Clone(vals)
 		}
 		f.hist = stats.NewHistogram(f.fine)
 		f.hist.AddSlice(vals)

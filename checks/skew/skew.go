@@ -2,6 +2,7 @@ package skew
 
 import (
 	"fmt"
+	"math"
 
 	"github.com/apache/arrow-go/v18/arrow"
 
@@ -15,6 +16,14 @@ const Name = "skew"
 
 // unseenNames bounds the unseen categorical values kept by name.
 const unseenNames = 8
+
+// ExactValues is the most finite values of a numeric feature, on each side,
+// for which KS and Wasserstein are computed exactly from the values (scipy's
+// ks_2samp and wasserstein_distance to 1e-9) instead of from the histograms
+// within their bound. The values are kept only while both sides are this
+// small: the traffic's are dropped at the next value, so a feature's state
+// stays bounded (at most 8 KB more while it is kept).
+const ExactValues = 1000
 
 // Check is the skew check: an accumulator over scored record batches that
 // compares them with a reference read once at construction.
@@ -37,8 +46,13 @@ type curFeature struct {
 	unseen    int64              // non-null values never seen in the reference
 	unseenTop *stats.ValueSketch // which ones
 	present   int64              // rows of batches that had the column
-	badType   string             // the traffic type when it is not the reference's kind
-	badRows   int64
+	// values are the finite traffic values while the reference's are kept
+	// and there are at most ExactValues of them (see ExactValues);
+	// dropped once there are more.
+	values  []float64
+	dropped bool
+	badType string // the traffic type when it is not the reference's kind
+	badRows int64
 }
 
 var _ checks.Check = (*Check)(nil)
@@ -89,6 +103,7 @@ func newCurFeatures(r *reference) []*curFeature {
 		case f.skip != "":
 		case f.kind == kindNumeric:
 			cf.hist = stats.NewHistogram(f.fine)
+			cf.dropped = f.values == nil
 		case f.kind == kindString:
 			cf.counts = stats.NewCategoryCounts(f.vocab)
 			cf.unseenTop = stats.NewValueSketch(unseenNames)
@@ -103,6 +118,11 @@ func (cf *curFeature) merge(of *curFeature, name string) error {
 	if cf.hist != nil {
 		if err := cf.hist.Merge(of.hist); err != nil {
 			return errs.Run("", "%s: %s: %v", where, name, err)
+		}
+		if of.dropped || len(cf.values)+len(of.values) > ExactValues {
+			cf.dropValues()
+		} else if !cf.dropped {
+			cf.values = append(cf.values, of.values...)
 		}
 	}
 	if cf.counts != nil {
@@ -177,10 +197,20 @@ func (c *Check) Observe(b arrow.RecordBatch) error {
 func addFloat(cf *curFeature, v float64, null bool) {
 	if null {
 		cf.hist.AddNull(1)
-	} else {
-		cf.hist.Add(v)
+		return
+	}
+	cf.hist.Add(v)
+	if !cf.dropped && !math.IsNaN(v) && !math.IsInf(v, 0) {
+		if len(cf.values) == ExactValues {
+			cf.dropValues()
+			return
+		}
+		cf.values = append(cf.values, v)
 	}
 }
+
+// dropValues gives up the exact values for good.
+func (cf *curFeature) dropValues() { cf.values, cf.dropped = nil, true }
 
 // addString counts one value of a string feature.
 func addString(f *refFeature, cf *curFeature, v string, null bool) {

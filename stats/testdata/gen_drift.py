@@ -36,7 +36,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 FLOOR = 1e-4
 ALPHA = 0.05
 PSI_BINS = 10
-FINE_BINS = 1000
+FINE_BINS = 960
 
 rng = np.random.default_rng(20240611)
 
