@@ -17,9 +17,8 @@
 // "x-" are ignored, so that they can hold anchors shared by the spec.
 // Inside {...} and [...], quote values that use ${VAR}: "${DATA}/t.csv".
 //
-// Sections of the design that this version does not run yet (the skew,
-// segments, latency, fallback and robustness checks, top-level fallback,
-// http and exec models, junit/markdown/html reports) are rejected with a
+// Sections of the design that this version does not run yet (the fallback
+// and robustness checks, top-level fallback) are rejected with a
 // "not supported by this version yet" error instead of being ignored, so a
 // configured gate never passes unchecked.
 //

@@ -32,8 +32,7 @@ var (
 	plannedModelTypes = []string{}
 	HTTPProtocols     = []string{"kserve-v2", "tfserving", "mlflow", "json"}
 	ReplayModes       = []string{"max", "rate", "recorded"}
-	ReportFormats     = []string{"terminal", "json"}
-	plannedFormats    = []string{"junit", "markdown", "html"}
+	ReportFormats     = []string{"terminal", "json", "junit", "markdown", "html"}
 	FeatureTypes      = []string{"int", "float", "string", "bool", "timestamp"}
 	Severities        = []string{SeverityFail, SeverityWarn}
 	modelKeys         = map[string][]string{"xgboost": {"type", "path"}, "column": {"type", "column", "path", "id"},
@@ -696,7 +695,7 @@ func (d *decoder) checkReports(s *Spec) error {
 	}
 	for i, f := range r.Formats {
 		if !contains(ReportFormats, f) {
-			return d.badValue(fmt.Sprintf("reports.formats[%d]", i), "report format", f, ReportFormats, plannedFormats...)
+			return d.badValue(fmt.Sprintf("reports.formats[%d]", i), "report format", f, ReportFormats)
 		}
 	}
 	return nil
