@@ -54,7 +54,8 @@ type LatencyPlot struct {
 }
 
 // Histogram is counts over bins: Edges has one more element than Counts
-// (numeric bins, lower edge inclusive), or Categories has as many elements
+// (numeric bins (lo, hi], upper edge inclusive, as stats.Histogram counts),
+// or Categories has as many elements
 // as Counts (categorical bins). Counts are rows, not shares.
 type Histogram struct {
 	Edges      []float64 `json:"edges,omitempty"`

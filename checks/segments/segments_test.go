@@ -310,11 +310,11 @@ func TestReliabilityPlot(t *testing.T) {
 	if err := c.Observe(r.batch(0, len(cand))); err != nil {
 		t.Fatal(err)
 	}
-	plots := c.Plots()
-	if len(plots) != 1 || plots[0].Kind != "reliability" {
+	plots := c.Plots() // segment_deltas[ece], then the curves
+	if len(plots) != 2 || plots[1].Kind != "reliability" {
 		t.Fatalf("plots %+v", plots)
 	}
-	d := plots[0].Data.(ReliabilityPlot)
+	d := plots[1].Data.(ReliabilityPlot)
 	ece, n := 0.0, 0.0
 	for _, b := range d.Candidate {
 		ece += b.Count * math.Abs(b.ObservedRate-b.MeanPredicted)
