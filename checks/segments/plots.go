@@ -52,7 +52,10 @@ func (c *Check) Plots() []checks.Plot {
 // deltaPlots builds the segment_deltas charts from the outcomes Result
 // returns, so that they agree with them exactly.
 func (c *Check) deltaPlots() []checks.Plot {
-	outcomes := c.Result()
+	outcomes := c.last
+	if outcomes == nil {
+		outcomes = c.Result()
+	}
 	var out []checks.Plot
 	for _, m := range c.metrics {
 		prefix := string(m) + "["

@@ -71,6 +71,12 @@ type cell struct {
 // segment in report order, then a fail for each gate on a metric that is
 // not computed.
 func (c *Check) Result() []checks.Outcome {
+	out := c.result()
+	c.last = append([]checks.Outcome(nil), out...)
+	return out
+}
+
+func (c *Check) result() []checks.Outcome {
 	segs := c.order()
 	var out []checks.Outcome
 	global := c.globalWarnings()

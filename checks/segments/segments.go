@@ -102,6 +102,10 @@ type Check struct {
 	nullIDs         int64
 	badLabel        int64
 	badLabelExample float64
+
+	// last is what Result returned, until the next Observe or Merge: the
+	// plots reuse it rather than run the bootstrap intervals again.
+	last []checks.Outcome
 }
 
 // metricGates are the limits of one metric, in the order min, max,
@@ -357,6 +361,7 @@ func (c *Check) Config() Config { return c.cfg }
 // Merge folds in the state of another segments check of the same
 // configuration.
 func (c *Check) Merge(other checks.Check) error {
+	c.last = nil
 	o, ok := other.(*Check)
 	if !ok {
 		return errs.Run("", "%s: cannot merge a %T", where, other)
@@ -441,6 +446,7 @@ func (e *exactStore) drop() {
 // Observe folds one scored batch into the check. It keeps nothing that
 // points into the batch.
 func (c *Check) Observe(b arrow.RecordBatch) error {
+	c.last = nil
 	if b == nil || b.NumRows() == 0 {
 		return nil
 	}
