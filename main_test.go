@@ -42,8 +42,21 @@ type result struct {
 
 func run(t *testing.T, args ...string) result {
 	t.Helper()
+	return runEnv(t, nil, args...)
+}
+
+// runEnv is run with extra environment variables. The test process's own
+// $GITHUB_STEP_SUMMARY is never passed on: the binary would append to the
+// summary of the CI job running these tests.
+func runEnv(t *testing.T, env []string, args ...string) result {
+	t.Helper()
 	cmd := exec.Command(binary, args...)
-	cmd.Env = append(os.Environ(), "NO_COLOR=")
+	for _, kv := range os.Environ() {
+		if !strings.HasPrefix(kv, "GITHUB_STEP_SUMMARY=") {
+			cmd.Env = append(cmd.Env, kv)
+		}
+	}
+	cmd.Env = append(append(cmd.Env, "NO_COLOR="), env...)
 	var so, se bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &so, &se
 	err := cmd.Run()
@@ -325,10 +338,60 @@ func TestCSVBadValueAfterInference(t *testing.T) {
 // report re-renders a saved result, byte for byte the same each time.
 func TestReportIsDeterministic(t *testing.T) {
 	dir := t.TempDir()
-	if r := run(t, "run", "--spec", "fixtures/specs/demo.yaml", "--out-dir", dir, "--quiet"); r.code != 0 {
+	summary := filepath.Join(dir, "step-summary.md")
+	if r := runEnv(t, []string{"GITHUB_STEP_SUMMARY=" + summary}, "run", "--spec", "fixtures/specs/demo.yaml", "--out-dir", dir, "--quiet"); r.code != 0 {
 		t.Fatalf("run: exit %d\n%s", r.code, r.stderr)
 	}
 	res := filepath.Join(dir, "result.json")
+
+	// run wrote every format of the spec, and the charts the Markdown
+	// summary links to.
+	for _, f := range []string{"junit.xml", "summary.md", "report.html"} {
+		if st, err := os.Stat(filepath.Join(dir, f)); err != nil || st.Size() == 0 {
+			t.Errorf("run did not write %s: %v", f, err)
+		}
+	}
+	md, _ := os.ReadFile(filepath.Join(dir, "summary.md"))
+	pngs, _ := filepath.Glob(filepath.Join(dir, "charts", "*.png"))
+	if len(pngs) == 0 {
+		t.Errorf("no chart written to %s/charts", dir)
+	}
+	for _, p := range pngs {
+		if !bytes.Contains(md, []byte("(charts/"+filepath.Base(p)+")")) {
+			t.Errorf("summary.md does not link %s", filepath.Base(p))
+		}
+	}
+	// GitHub's job summary got the same summary, without image links (files
+	// of the workspace do not resolve there).
+	step, err := os.ReadFile(summary)
+	if err != nil || len(step) == 0 || bytes.Contains(step, []byte("](charts/")) {
+		t.Errorf("step summary: %v, %d bytes, image links: %v", err, len(step), bytes.Contains(step, []byte("](charts/")))
+	}
+
+	// report re-renders each format byte for byte from result.json.
+	again := filepath.Join(dir, "again")
+	if r := run(t, "report", "--result", res, "--quiet", "--junit", filepath.Join(again, "junit.xml"),
+		"--markdown", filepath.Join(again, "summary.md"), "--html", filepath.Join(again, "report.html"),
+		"--png-dir", filepath.Join(again, "charts")); r.code != 0 {
+		t.Fatalf("report: exit %d\n%s", r.code, r.stderr)
+	}
+	for _, f := range []string{"junit.xml", "summary.md", "report.html"} {
+		x, _ := os.ReadFile(filepath.Join(dir, f))
+		y, _ := os.ReadFile(filepath.Join(again, f))
+		if !bytes.Equal(x, y) {
+			t.Errorf("report re-rendered %s with different bytes", f)
+		}
+	}
+	for _, p := range pngs {
+		x, _ := os.ReadFile(p)
+		y, _ := os.ReadFile(filepath.Join(again, "charts", filepath.Base(p)))
+		if !bytes.Equal(x, y) {
+			t.Errorf("chart %s differs when re-rendered", filepath.Base(p))
+		}
+	}
+	if r := run(t, "report", "--result", res, "--step-summary"); r.code != 3 || !strings.Contains(r.stderr, "GITHUB_STEP_SUMMARY") {
+		t.Errorf("--step-summary without the variable: exit %d\n%s", r.code, r.stderr)
+	}
 	a := run(t, "report", "--result", res, "--json", filepath.Join(dir, "a.json"), "--no-color")
 	b := run(t, "report", "--result", res, "--json", filepath.Join(dir, "b.json"), "--no-color")
 	if a.code != 0 || a.stdout != b.stdout || a.stdout == "" {

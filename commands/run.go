@@ -3,7 +3,6 @@ package commands
 import (
 	"fmt"
 	"os"
-	"path/filepath"
 
 	"github.com/urfave/cli/v2"
 
@@ -20,9 +19,19 @@ func runCommand(version string) *cli.Command {
 		Usage:     "replay the traffic through the candidate, run every check, write every report",
 		UsageText: "replaygate run --spec FILE [--out-dir DIR] [--fail-on warn]",
 		Description: `Replays the spec's traffic through the candidate model, runs every configured
-check and writes the configured reports. result.json is always written to the
-output folder (reports.dir, or --out-dir). The exit code is the verdict.`,
-		Flags: []cli.Flag{specFlag, outDir, failOn, workers, progressFlag, quiet, verbose, noColor},
+check and writes the configured reports (reports.formats) to the output folder
+(reports.dir, or --out-dir):
+
+   json       result.json (always written: every other report can be re-rendered
+              from it with 'replaygate report')
+   junit      junit.xml, one test case per outcome, for CI test views
+   markdown   summary.md with image links to charts/*.png; also appended to
+              $GITHUB_STEP_SUMMARY when that variable is set (GitHub Actions)
+   html       report.html, one self-contained file with its charts inlined
+   terminal   the summary on stdout
+
+The exit code is the verdict.`,
+		Flags: []cli.Flag{specFlag, outDir, pngDir, failOn, workers, progressFlag, quiet, verbose, noColor},
 		Action: func(c *cli.Context) error {
 			return runPipeline(c, version, pipeline.ModeRun)
 		},
@@ -36,7 +45,7 @@ func checkCommand(version string) *cli.Command {
 		UsageText: "replaygate check --spec FILE --scored scored.parquet [--out-dir DIR]",
 		Flags: []cli.Flag{specFlag,
 			&cli.StringFlag{Name: "scored", Usage: "scored rows written by `replaygate replay --out` (`FILE`, glob or folder)"},
-			outDir, failOn, workers, progressFlag, quiet, verbose, noColor},
+			outDir, pngDir, failOn, workers, progressFlag, quiet, verbose, noColor},
 		Action: func(c *cli.Context) error {
 			if err := required(c, "scored"); err != nil {
 				return err
@@ -127,7 +136,10 @@ func runPipeline(c *cli.Context, version string, mode pipeline.Mode) error {
 	if mode == pipeline.ModeReplay {
 		formats = []string{"terminal"}
 	} else {
-		if err := writeReports(res, dir, formats); err != nil {
+		if dir == "" {
+			dir = spec.DefaultReportsDir
+		}
+		if err := folderOutputs(c, dir, formats).write(res); err != nil {
 			return err
 		}
 	}
@@ -147,37 +159,6 @@ func runPipeline(c *cli.Context, version string, mode pipeline.Mode) error {
 		return runErr
 	}
 	return verdictError(res, level)
-}
-
-// writeReports writes result.json and every file-based format to dir.
-func writeReports(res *checks.Result, dir string, formats []string) error {
-	if dir == "" {
-		dir = "out"
-	}
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return errs.Run("check that --out-dir or reports.dir is writable", "creating report folder: %v", err)
-	}
-	seen := map[string]bool{}
-	for _, f := range append([]string{"json"}, formats...) {
-		name := reports.FileName(f)
-		if name == "" || seen[f] {
-			continue
-		}
-		seen[f] = true
-		path := filepath.Join(dir, name)
-		out, err := os.Create(path)
-		if err != nil {
-			return errs.Run("check that --out-dir or reports.dir is writable", "writing %s: %v", path, err)
-		}
-		err = reports.Render(f, out, res, reports.Options{})
-		if cerr := out.Close(); err == nil {
-			err = cerr
-		}
-		if err != nil {
-			return errs.WrapRun(fmt.Errorf("writing %s: %w", path, err), "")
-		}
-	}
-	return nil
 }
 
 // verdictError turns a verdict into the exit code's error: nil to pass.

@@ -51,6 +51,9 @@ type format struct {
 var registry = []format{
 	{name: "terminal", render: Terminal},
 	{name: "json", file: "result.json", render: func(w io.Writer, r *checks.Result, _ Options) error { return WriteJSON(w, r) }},
+	{name: "junit", file: "junit.xml", render: JUnit},
+	{name: "markdown", file: "summary.md", render: Markdown},
+	{name: "html", file: "report.html", render: HTML},
 }
 
 func lookup(name string) (format, bool) {

@@ -10,7 +10,7 @@ import (
 )
 
 func TestFormats(t *testing.T) {
-	if got, want := Formats(), []string{"terminal", "json"}; !reflect.DeepEqual(got, want) {
+	if got, want := Formats(), []string{"terminal", "json", "junit", "markdown", "html"}; !reflect.DeepEqual(got, want) {
 		t.Errorf("Formats() = %v, want %v", got, want)
 	}
 	Formats()[0] = "changed"
@@ -20,7 +20,7 @@ func TestFormats(t *testing.T) {
 }
 
 func TestFileName(t *testing.T) {
-	for format, want := range map[string]string{"json": "result.json", "terminal": "", "xml": ""} {
+	for format, want := range map[string]string{"json": "result.json", "junit": "junit.xml", "markdown": "summary.md", "html": "report.html", "terminal": "", "xml": ""} {
 		if got := FileName(format); got != want {
 			t.Errorf("FileName(%q) = %q, want %q", format, got, want)
 		}
@@ -35,6 +35,9 @@ func TestRender(t *testing.T) {
 	}{
 		{"terminal", func(b *bytes.Buffer) error { return Terminal(b, r, Options{Width: 80}) }},
 		{"json", func(b *bytes.Buffer) error { return WriteJSON(b, r) }},
+		{"junit", func(b *bytes.Buffer) error { return JUnit(b, r, Options{Width: 80}) }},
+		{"markdown", func(b *bytes.Buffer) error { return Markdown(b, r, Options{Width: 80}) }},
+		{"html", func(b *bytes.Buffer) error { return HTML(b, r, Options{Width: 80}) }},
 	} {
 		var got, want bytes.Buffer
 		if err := Render(tt.format, &got, r, Options{Width: 80}); err != nil {
@@ -54,7 +57,7 @@ func TestRenderErrors(t *testing.T) {
 	if err == nil || errs.Code(err) != errs.CodeInput {
 		t.Fatalf("Render(xml) = %v (exit code %d), want an input error", err, errs.Code(err))
 	}
-	if want := `unknown report format "xml"; known formats: terminal, json`; err.Error() != want {
+	if want := `unknown report format "xml"; known formats: terminal, json, junit, markdown, html`; err.Error() != want {
 		t.Errorf("error %q, want %q", err, want)
 	}
 	for _, f := range Formats() {
