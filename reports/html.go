@@ -414,7 +414,7 @@ const htmlStyle = `
 :root { color-scheme: light; --fg: #1f2328; --muted: #59636e; --line: #d1d9e0; --soft: #f6f8fa; }
 * { box-sizing: border-box; }
 body { margin: 0; color: var(--fg); background: #fff; font: 15px/1.5 system-ui, -apple-system, "Segoe UI", Roboto, "Helvetica Neue", Arial, sans-serif; }
-main { max-width: 72rem; margin: 0 auto; padding: 1.5rem 1rem 3rem; }
+main { max-width: 80rem; margin: 0 auto; padding: 1.5rem 1rem 3rem; }
 h1 { margin: 0; font-size: 2.25rem; line-height: 1.2; letter-spacing: .02em; }
 h2 { margin: 2rem 0 .75rem; padding-bottom: .25rem; border-bottom: 1px solid var(--line); font-size: 1.35rem; }
 h3 { margin: 1.25rem 0 .5rem; font-size: 1.1rem; }
@@ -439,7 +439,8 @@ td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; white-sp
 td.rule, td.path { min-width: 8rem; overflow-wrap: break-word; }
 table.compact { width: auto; min-width: 24rem; }
 td.hash { font-family: ui-monospace, SFMono-Regular, Menlo, Consolas, "Liberation Mono", monospace; font-size: .85em; overflow-wrap: anywhere; word-break: break-all; }
-td.detail { min-width: 16rem; }
+td.detail { min-width: 14rem; }
+td.limit { min-width: 6rem; }
 td.detail p { margin: 0 0 .25rem; }
 ul { margin: .25rem 0; padding-left: 1.25rem; }
 .rule-warnings { margin: .25rem 0 0; padding-left: 1.1rem; color: #7d4e00; }
@@ -675,7 +676,7 @@ const htmlSource = `<!DOCTYPE html>
 {{- range .Rows}}
 <tr id="{{.ID}}"><td><span class="badge {{.Class}}">{{.Status}}</span></td>{{if $.ShowCheck}}<td>{{.Check}}</td>{{end}}<td class="rule">{{.Name}}</td><td class="num">{{.Value}}</td>
 {{- if $.Baseline}}<td class="num">{{.Baseline}}</td>{{end}}{{if $.Delta}}<td class="num">{{.Delta}}</td>{{end}}{{if $.CI}}<td class="num">{{.CI}}</td>{{end -}}
-<td>{{.Limit}}</td><td class="num">{{.Rows}}</td><td class="detail">
+<td class="limit">{{.Limit}}</td><td class="num">{{.Rows}}</td><td class="detail">
 {{- with .Message}}<p>{{.}}</p>{{end}}
 {{- with .Examples}}<p>examples: {{range $i, $e := .}}{{if $i}}, {{end}}<code>{{$e}}</code>{{end}}</p>{{end}}
 {{- with .Warnings}}<ul class="rule-warnings">{{range .}}<li>warning: {{.}}</li>{{end}}</ul>{{end -}}
