@@ -70,6 +70,25 @@ func QuantileEdges(sample []float64, bins int) (*Edges, error) {
 	return quantileEdgesSorted(sorted, bins), nil
 }
 
+// QuantileEdgesOf is QuantileEdges of one sample for each number of bins,
+// sorting the sample once.
+func QuantileEdgesOf(sample []float64, bins ...int) ([]*Edges, error) {
+	for _, b := range bins {
+		if b < 1 {
+			return nil, fmt.Errorf("%w: bins = %d, want at least 1", ErrArgument, b)
+		}
+	}
+	sorted := sortedFinite(sample)
+	if len(sorted) == 0 {
+		return nil, ErrEmpty
+	}
+	out := make([]*Edges, len(bins))
+	for i, b := range bins {
+		out[i] = quantileEdgesSorted(sorted, b)
+	}
+	return out, nil
+}
+
 func quantileEdgesSorted(sorted []float64, bins int) *Edges {
 	cuts := make([]float64, 0, bins)
 	for i := 1; i < bins; i++ {

@@ -372,3 +372,31 @@ func FuzzHistogram(f *testing.F) {
 		}
 	})
 }
+
+func TestQuantileEdgesOf(t *testing.T) {
+	rng := rand.New(rand.NewPCG(3, 4))
+	xs := make([]float64, 5000)
+	for i := range xs {
+		xs[i] = math.Round(rng.NormFloat64()*100) / 10 // ties
+	}
+	xs[7], xs[9] = math.NaN(), math.Inf(1)
+	got, err := QuantileEdgesOf(xs, FineBins, PSIBins, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, bins := range []int{FineBins, PSIBins, 1} {
+		want, err := QuantileEdges(xs, bins)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !got[i].Equal(want) {
+			t.Errorf("%d bins: edges differ from QuantileEdges", bins)
+		}
+	}
+	if _, err := QuantileEdgesOf(xs, 10, 0); !errors.Is(err, ErrArgument) {
+		t.Errorf("0 bins: %v", err)
+	}
+	if _, err := QuantileEdgesOf([]float64{math.NaN()}, 10); !errors.Is(err, ErrEmpty) {
+		t.Errorf("no finite value: %v", err)
+	}
+}

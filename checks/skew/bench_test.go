@@ -156,3 +156,17 @@ func BenchmarkSkew50x1M(b *testing.B) {
 	b.ReportMetric(float64(state), "state_B/feature")
 	b.ReportMetric(float64(cur.hist.SizeBytes()), "traffic_B/feature")
 }
+
+// BenchmarkReference50x200k reads the benchmark's reference alone: 200k rows
+// of 50 float64 features into reservoirs, quantile edges and histograms.
+//
+//	go test ./checks/skew -run '^$' -bench Reference50x200k -cpu 1 -benchtime 3x
+func BenchmarkReference50x200k(b *testing.B) {
+	ref, _ := benchData()
+	b.ResetTimer()
+	for range b.N {
+		if _, err := NewFromReference(src(ref...), Config{}); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

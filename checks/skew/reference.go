@@ -215,13 +215,11 @@ func (rb *refBuilder) finish(top int) error {
 			f.skip = fmt.Sprintf("no finite value in the reference (%d rows: %d null, %d NaN, %d ±Inf)", f.rows, f.nulls, rb.nan, rb.posInf+rb.negInf)
 			return nil
 		}
-		var err error
-		if f.fine, err = stats.QuantileEdges(vals, stats.FineBins); err != nil {
+		edges, err := stats.QuantileEdgesOf(vals, stats.FineBins, stats.PSIBins)
+		if err != nil {
 			return err
 		}
-		if f.coarse, err = stats.QuantileEdges(vals, stats.PSIBins); err != nil {
-			return err
-		}
+		f.fine, f.coarse = edges[0], edges[1]
 		if int64(len(vals)) == f.seen && len(vals) <= ExactValues {
 			f.values = slices.Clone(vals)
 		}
