@@ -2,7 +2,6 @@ package stats
 
 import (
 	"math"
-	"slices"
 )
 
 // Quantile returns the q-quantile of sorted, an ascending slice of finite
@@ -72,7 +71,7 @@ func sortedFinite(xs []float64) []float64 {
 			out = append(out, x)
 		}
 	}
-	slices.Sort(out)
+	sortFloats(out)
 	return out
 }
 
