@@ -489,3 +489,40 @@ func TestConsistencyFailureComesFirst(t *testing.T) {
 		t.Errorf("warnings %q", res.Warnings)
 	}
 }
+
+// A plot that cannot be drawn (here: a result.json edited by hand) is left
+// out with a warning; the other charts and reports are still written.
+func TestReportSkipsABrokenPlot(t *testing.T) {
+	dir := t.TempDir()
+	if r := run(t, "run", "--spec", "fixtures/specs/regression.yaml", "--out-dir", dir, "--quiet"); r.code != 1 {
+		t.Fatalf("run: exit %d, want 1\n%s", r.code, r.stderr)
+	}
+	raw, err := os.ReadFile(filepath.Join(dir, "result.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var doc map[string]any
+	if err := json.Unmarshal(raw, &doc); err != nil {
+		t.Fatal(err)
+	}
+	plots, _ := doc["plots"].([]any)
+	if len(plots) < 2 {
+		t.Fatalf("regression run has %d plots", len(plots))
+	}
+	broken := plots[0].(map[string]any)
+	broken["data"] = map[string]any{"segments": "not a list"}
+	raw, _ = json.Marshal(doc)
+	edited := filepath.Join(dir, "edited.json")
+	if err := os.WriteFile(edited, raw, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	charts := filepath.Join(dir, "again")
+	r := run(t, "report", "--result", edited, "--quiet", "--png-dir", charts, "--html", filepath.Join(dir, "again.html"))
+	if r.code != 0 || !strings.Contains(r.stderr, "warning: some charts were left out") || !strings.Contains(r.stderr, broken["name"].(string)) {
+		t.Fatalf("report: exit %d, want 0 with a warning naming %v\n%s", r.code, broken["name"], r.stderr)
+	}
+	pngs, _ := filepath.Glob(filepath.Join(charts, "*.png"))
+	if len(pngs) != len(plots)-1 {
+		t.Errorf("%d charts written, want %d", len(pngs), len(plots)-1)
+	}
+}

@@ -2,6 +2,7 @@ package commands
 
 import (
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 
@@ -31,6 +32,9 @@ type outputs struct {
 	// stepSummary is the file the Markdown summary is appended to; "" for
 	// none.
 	stepSummary string
+	// warn receives problems that do not stop the reports: a plot that
+	// could not be drawn is left out of every report and named here.
+	warn io.Writer
 }
 
 // folderOutputs are run's and check's outputs: result.json and each file
@@ -38,7 +42,7 @@ type outputs struct {
 // to them), and the Markdown summary appended to $GITHUB_STEP_SUMMARY when
 // the markdown format is on.
 func folderOutputs(c *cli.Context, dir string, formats []string) outputs {
-	var o outputs
+	o := outputs{warn: c.App.ErrWriter}
 	markdown := false
 	seen := map[string]bool{}
 	for _, f := range append([]string{"json"}, formats...) {
@@ -63,9 +67,11 @@ func folderOutputs(c *cli.Context, dir string, formats []string) outputs {
 // write renders res into every output.
 func (o outputs) write(res *checks.Result) error {
 	if o.pngDir != "" {
+		// Charts returns every chart it could draw beside the error naming
+		// those it could not; the HTML report lists those too.
 		charts, err := reports.Charts(res)
-		if err != nil {
-			return errs.WrapRun(err, "")
+		if err != nil && o.warn != nil {
+			fmt.Fprintf(o.warn, "replaygate: warning: some charts were left out: %v\n", err)
 		}
 		if err := reports.WriteCharts(o.pngDir, charts); err != nil {
 			return err

@@ -50,7 +50,7 @@ Example: replaygate report -r out/result.json --html review.html --png-dir chart
 			if err != nil {
 				return err
 			}
-			o := outputs{pngDir: c.String("png-dir")}
+			o := outputs{pngDir: c.String("png-dir"), warn: c.App.ErrWriter}
 			for _, f := range reportFileFormats {
 				if p := c.String(f); p != "" {
 					o.targets = append(o.targets, target{format: f, path: p})
