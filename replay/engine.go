@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"hash/fnv"
 	"io"
 	"math"
 	"runtime"
@@ -90,8 +89,7 @@ func (e *Engine) Run(ctx context.Context, src Source, sink func(arrow.RecordBatc
 	jobs := make(chan *job)
 	order := make(chan *job, 2*workers)
 	var sched *schedule
-	var slots chan struct{}
-	lags := &lagHist{}
+	var pc *pacer
 	if open {
 		if e.Options.Mode == ModeRate && !(e.Options.Rate > 0) {
 			return Summary{}, errs.Input("set replay.rate to the rows per second to send", "rate replay needs a positive rate")
@@ -101,12 +99,12 @@ func (e *Engine) Run(ctx context.Context, src Source, sink func(arrow.RecordBatc
 			speed = 1
 		}
 		sched = &schedule{mode: e.Options.Mode, rate: e.Options.Rate, speedup: speed, tsCol: e.Options.TimestampColumn, first: math.MinInt64}
-		slots = make(chan struct{}, workers)
 		order = make(chan *job, 64)
 		pf := newPrefetch(src, 2)
 		defer pf.close()
 		src = pf
-		workers = 0 // requests run in their own goroutines, bounded by slots
+		pc = e.newPacer(ctx, workers)
+		workers = 0 // the pacer's senders, not batch workers, call the models
 	}
 	var readErr error
 	var read int64
@@ -125,6 +123,9 @@ func (e *Engine) Run(ctx context.Context, src Source, sink func(arrow.RecordBatc
 	go func() {
 		defer close(order)
 		defer close(jobs)
+		if pc != nil {
+			defer pc.finish()
+		}
 		var rowBase int64
 		for {
 			if ctx.Err() != nil {
@@ -167,7 +168,10 @@ func (e *Engine) Run(ctx context.Context, src Source, sink func(arrow.RecordBatc
 					return
 				}
 				scheduled += b.NumRows()
-				e.sendPaced(ctx, j, offs, start, slots, lags)
+				if err := pc.send(j, offs); err != nil {
+					readErr = err
+					return
+				}
 				continue
 			}
 			select {
@@ -185,6 +189,7 @@ func (e *Engine) Run(ctx context.Context, src Source, sink func(arrow.RecordBatc
 	var runErr error
 	for j := range order {
 		<-j.done
+		inRows := j.in.NumRows()
 		j.in.Release()
 		if runErr == nil && j.err != nil {
 			runErr = j.err
@@ -197,6 +202,13 @@ func (e *Engine) Run(ctx context.Context, src Source, sink func(arrow.RecordBatc
 					runErr = err
 					cancel()
 				}
+				if runErr == nil && j.out.NumRows() < inRows {
+					// An interrupted open-loop batch keeps its answered
+					// prefix; the rows after it, in this batch or the
+					// next, were not all replayed, and the stream must
+					// stay a prefix of the traffic.
+					runErr = ctx.Err()
+				}
 			}
 			j.out.Release()
 		}
@@ -205,6 +217,7 @@ func (e *Engine) Run(ctx context.Context, src Source, sink func(arrow.RecordBatc
 	sum.Read = read
 	sum.Duration = time.Since(start)
 	if open {
+		lags := &pc.lags
 		sum.Requests, sum.Late = lags.n, lags.late
 		sum.LagP50, sum.LagP99, sum.LagMax = lags.quantile(0.5), lags.quantile(0.99), lags.max
 	}
@@ -338,6 +351,8 @@ func columns(role string, sc models.Scores, n int, elapsed time.Duration) ([]arr
 
 // sample keeps the rows whose hash falls under the sample share: the row
 // id's hash when an id column is set, else the row's number in the stream.
+// It allocates nothing per row: in an open-loop replay it runs between two
+// sends.
 func (e *Engine) sample(b arrow.RecordBatch, rowBase int64) (arrow.RecordBatch, error) {
 	limit := uint64(e.Options.Sample * math.MaxUint64)
 	var ids arrow.Array
@@ -348,6 +363,16 @@ func (e *Engine) sample(b arrow.RecordBatch, rowBase int64) (arrow.RecordBatch, 
 		}
 		ids = b.Column(idx[0])
 	}
+	// The id's text as ValueStr writes it, without the copy for strings.
+	text := func(i int) string { return ids.ValueStr(i) }
+	switch c := ids.(type) {
+	case *array.String:
+		text = c.Value
+	case *array.LargeString:
+		text = c.Value
+	case *array.StringView:
+		text = c.Value
+	}
 	mask := array.NewBooleanBuilder(memory.DefaultAllocator)
 	defer mask.Release()
 	mask.Reserve(int(b.NumRows()))
@@ -355,9 +380,7 @@ func (e *Engine) sample(b arrow.RecordBatch, rowBase int64) (arrow.RecordBatch, 
 	for i := 0; i < int(b.NumRows()); i++ {
 		var h uint64
 		if ids != nil && ids.IsValid(i) {
-			f := fnv.New64a()
-			io.WriteString(f, ids.ValueStr(i))
-			h = mix(f.Sum64() ^ seed)
+			h = mix(fnv64a(text(i)) ^ seed)
 		} else {
 			h = mix(uint64(rowBase+int64(i)) ^ mix(seed))
 		}
@@ -366,6 +389,17 @@ func (e *Engine) sample(b arrow.RecordBatch, rowBase int64) (arrow.RecordBatch, 
 	m := mask.NewArray()
 	defer m.Release()
 	return compute.FilterRecordBatch(context.Background(), b, m, compute.DefaultFilterOptions())
+}
+
+// fnv64a is FNV-1a, 64 bits, of s: hash/fnv's New64a without its
+// allocations.
+func fnv64a(s string) uint64 {
+	h := uint64(14695981039346656037)
+	for i := 0; i < len(s); i++ {
+		h ^= uint64(s[i])
+		h *= 1099511628211
+	}
+	return h
 }
 
 // mix is splitmix64's finaliser.

@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"io"
 	"math"
-	"runtime"
 	"sort"
 	"sync"
 	"time"
@@ -170,36 +169,13 @@ func (h *lagHist) quantile(q float64) time.Duration {
 	return h.max
 }
 
-// spinWindow is how long before a send the scheduler stops sleeping and
-// yields in a loop instead: Go's timers on Linux can wake up to a
-// millisecond late, which would show as scheduling lag on every request.
-const spinWindow = time.Millisecond
-
-// waitUntil returns at t (or when ctx ends): a timer for the bulk of the
-// wait, then a yielding spin for the last spinWindow.
-func waitUntil(ctx context.Context, t time.Time) {
-	if d := time.Until(t) - spinWindow; d > 0 {
-		tm := time.NewTimer(d)
-		select {
-		case <-tm.C:
-		case <-ctx.Done():
-			tm.Stop()
-			return
-		}
-	}
-	for time.Now().Before(t) {
-		if ctx.Err() != nil {
-			return
-		}
-		runtime.Gosched()
-	}
-}
-
 // paced is a batch cut into requests sent on schedule. Each request's
 // answers are written into batch-wide buffers at its own rows, so the
 // traffic columns are never copied: the scored batch is the input batch
 // plus the output columns, built once when every request has answered.
 type paced struct {
+	j       *job
+	at      []time.Duration // per request: intended send offset from the start
 	n, k    int
 	outs    []models.Scores // per scorer, n rows
 	service []float64       // the first scorer's service time, ms
@@ -209,64 +185,179 @@ type paced struct {
 	mu      sync.Mutex // guards the lazily allocated per-row error slices
 }
 
-func newPaced(n, k, scorers int) *paced {
+// newPaced cuts j's batch into requests of k rows; offsets are the rows'
+// intended send offsets, a request leaves at its first row's.
+func newPaced(j *job, offsets []time.Duration, k, scorers int) *paced {
+	n := int(j.in.NumRows())
 	reqs := (n + k - 1) / k
-	p := &paced{n: n, k: k, outs: make([]models.Scores, scorers), service: make([]float64, n),
-		done: make([]bool, reqs), errs: make([]error, reqs)}
+	p := &paced{j: j, at: make([]time.Duration, reqs), n: n, k: k, outs: make([]models.Scores, scorers),
+		service: make([]float64, n), done: make([]bool, reqs), errs: make([]error, reqs)}
+	for r := range p.at {
+		p.at[r] = offsets[r*k]
+	}
 	for i := range p.outs {
 		p.outs[i] = models.Scores{Score: make([]float64, n), LatencyMS: make([]float64, n)}
 	}
 	return p
 }
 
-// sendPaced schedules the requests of one batch. It returns once every
-// request has been sent (not answered); j.done closes when all answered and
-// j.out holds the scored batch.
-func (e *Engine) sendPaced(ctx context.Context, j *job, offsets []time.Duration, start time.Time, slots chan struct{}, lags *lagHist) {
-	n := int(j.in.NumRows())
-	k := max(1, e.Options.RequestRows)
-	p := newPaced(n, k, len(e.Scorers))
-	for lo := 0; lo < n; lo += k {
-		hi := min(n, lo+k)
-		intended := start.Add(offsets[lo])
-		waitUntil(ctx, intended)
-		if ctx.Err() != nil {
-			break
-		}
-		select { // a free request slot: waiting here is queueing, and counts
-		case slots <- struct{}{}:
-		case <-ctx.Done():
-		}
-		if ctx.Err() != nil {
-			break
-		}
-		sent := time.Now()
-		lags.add(sent.Sub(intended))
-		slice := j.in.NewSlice(int64(lo), int64(hi))
-		p.wg.Add(1)
-		go func() {
-			defer p.wg.Done()
-			defer func() { <-slots }()
-			defer slice.Release()
-			p.errs[lo/k] = e.request(ctx, p, slice, lo, intended, sent)
-			p.done[lo/k] = p.errs[lo/k] == nil
-		}()
-	}
-	go func() {
-		p.wg.Wait()
-		j.out, j.err = e.assemble(ctx, j.in, p)
-		close(j.done)
-	}()
+// rowsPredictor is a model that scores a row range of a batch in place, as
+// httpmodel.Model does: its open-loop requests need no slice of their own.
+type rowsPredictor interface {
+	PredictRows(ctx context.Context, in arrow.RecordBatch, lo, hi int) (models.Scores, error)
 }
 
-// request scores one request's rows [lo, lo+len) with every scorer and
-// writes the answers at those rows. The first scorer's latency runs from
+// sendReq is one request handed from the scheduler to a sender.
+type sendReq struct {
+	p        *paced
+	r        int               // request number within p
+	rows     arrow.RecordBatch // the request's rows cut from p's batch; nil when every model takes row ranges
+	intended time.Time
+}
+
+// pacer sends the requests of open-loop replays: one scheduler goroutine
+// cuts each request's rows, waits for its intended time and queues it for
+// a fixed pool of sender goroutines, which call the models. The scheduler
+// does nothing else, and cuts the rows before it waits, so neither reading
+// and sampling batches (the caller's goroutine) nor answering requests
+// (the senders') delays a send, and a sender's path from picking a request
+// up to calling the model is short. A request's send time is taken when a
+// sender picks it up: one that finds every sender busy waits in the queue
+// (it holds one request per sender; a request enters it at its time, never
+// before), and that wait is queueing: it counts as scheduling lag and as
+// latency.
+type pacer struct {
+	e     *Engine
+	ctx   context.Context
+	start time.Time // intended send times are offsets from it
+	plans chan *paced
+	reqs  chan sendReq
+	slice bool // some model takes a batch, not a row range: cut each request's rows
+	lags  lagHist
+	wg    sync.WaitGroup
+}
+
+// newPacer starts the scheduler and senders; send hands them batches,
+// finish waits for them.
+func (e *Engine) newPacer(ctx context.Context, senders int) *pacer {
+	pc := &pacer{e: e, ctx: ctx, plans: make(chan *paced, 1), reqs: make(chan sendReq, senders)}
+	for _, s := range e.Scorers {
+		if _, ok := s.Model.(rowsPredictor); !ok {
+			pc.slice = true
+		}
+	}
+	pc.wg.Add(1 + senders)
+	go pc.schedule()
+	for range senders {
+		go pc.sender()
+	}
+	return pc
+}
+
+// send queues j's batch, with its rows' intended send offsets, for the
+// scheduler. j.done closes when all its requests have answered (or the run
+// was cancelled) and j.out holds the scored batch.
+func (pc *pacer) send(j *job, offsets []time.Duration) error {
+	p := newPaced(j, offsets, max(1, pc.e.Options.RequestRows), len(pc.e.Scorers))
+	select {
+	case pc.plans <- p:
+		return nil
+	case <-pc.ctx.Done():
+		j.err = pc.ctx.Err()
+		close(j.done)
+		return pc.ctx.Err()
+	}
+}
+
+// finish waits for the scheduler and senders to end, once every batch is
+// sent; the caller calls it after the last send.
+func (pc *pacer) finish() {
+	close(pc.plans)
+	pc.wg.Wait()
+}
+
+func (pc *pacer) schedule() {
+	defer pc.wg.Done()
+	defer close(pc.reqs)
+	clk := newClock()
+	defer clk.close()
+	first := true
+	for p := range pc.plans {
+		if first {
+			// The schedule starts with the first batch ready to send:
+			// opening the traffic and reading that batch are not lag.
+			pc.start, first = time.Now(), false
+		}
+		for r, at := range p.at {
+			if pc.ctx.Err() != nil {
+				break
+			}
+			q := sendReq{p: p, r: r, intended: pc.start.Add(at)}
+			if pc.slice {
+				lo := r * p.k
+				q.rows = p.j.in.NewSlice(int64(lo), int64(min(p.n, lo+p.k)))
+			}
+			clk.wait(pc.ctx, q.intended)
+			p.wg.Add(1)
+			select {
+			case pc.reqs <- q:
+				continue
+			case <-pc.ctx.Done():
+			}
+			q.release()
+			p.wg.Done()
+			break
+		}
+		go func() {
+			p.wg.Wait()
+			p.j.out, p.j.err = pc.e.assemble(pc.ctx, p.j.in, p)
+			close(p.j.done)
+		}()
+	}
+}
+
+// sender answers requests until the scheduler stops. A request's send time
+// is taken here, when a sender picks it up: the scheduling lag covers the
+// scheduler's wake-up, the hand-over and any wait for a free sender.
+func (pc *pacer) sender() {
+	defer pc.wg.Done()
+	for q := range pc.reqs {
+		p := q.p
+		if err := pc.ctx.Err(); err != nil { // queued, never sent
+			p.errs[q.r] = err
+		} else {
+			sent := time.Now()
+			pc.lags.add(sent.Sub(q.intended))
+			p.errs[q.r] = pc.e.request(pc.ctx, p, q.rows, q.r*p.k, q.intended, sent)
+			p.done[q.r] = p.errs[q.r] == nil
+		}
+		q.release()
+		p.wg.Done()
+	}
+}
+
+func (q sendReq) release() {
+	if q.rows != nil {
+		q.rows.Release()
+	}
+}
+
+// request scores one request's rows [lo, lo+k) of p's batch with every
+// scorer (a rowsPredictor reads them in place, another model gets b, the
+// same rows cut as a batch of their own) and writes the answers at those
+// rows. The first scorer's latency runs from
 // the intended send time; the others' from their own call.
 func (e *Engine) request(ctx context.Context, p *paced, b arrow.RecordBatch, lo int, intended, sent time.Time) error {
-	m := int(b.NumRows())
+	m := min(p.k, p.n-lo)
 	for si, s := range e.Scorers {
 		t0 := time.Now()
-		sc, err := s.Model.Predict(ctx, b)
+		var sc models.Scores
+		var err error
+		if rp, ok := s.Model.(rowsPredictor); ok {
+			sc, err = rp.PredictRows(ctx, p.j.in, lo, lo+m)
+		} else {
+			sc, err = s.Model.Predict(ctx, b)
+		}
 		done := time.Now()
 		if err != nil {
 			if ctx.Err() != nil {

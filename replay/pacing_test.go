@@ -2,7 +2,11 @@ package replay
 
 import (
 	"context"
+	"errors"
+	"fmt"
+	"hash/fnv"
 	"sort"
+	"strings"
 	"testing"
 	"time"
 
@@ -158,11 +162,31 @@ func TestScheduleRecorded(t *testing.T) {
 	}
 }
 
+// rowsModel is fakeModel scoring row ranges in place, as httpmodel does.
+type rowsModel struct{ fakeModel }
+
+func (m *rowsModel) PredictRows(ctx context.Context, b arrow.RecordBatch, lo, hi int) (models.Scores, error) {
+	s := b.NewSlice(int64(lo), int64(hi))
+	defer s.Release()
+	return m.fakeModel.Predict(ctx, s)
+}
+
+func (m *rowsModel) Predict(context.Context, arrow.RecordBatch) (models.Scores, error) {
+	return models.Scores{}, errors.New("called Predict on a model that scores row ranges")
+}
+
 // Thousands of requests from one batch, answered while the scheduler is
-// still sending: every answer lands at its own row.
+// still sending: every answer lands at its own row, whether the model
+// takes each request as a batch of its own or as a row range.
 func TestRateModeLargeBatch(t *testing.T) {
-	eng := &Engine{Scorers: []Scorer{{Role: "candidate", Model: &fakeModel{failAt: -1}}},
-		Options: Options{Mode: ModeRate, Rate: 100000, Workers: 4, RequestRows: 1}}
+	for _, m := range []models.Model{&fakeModel{failAt: -1}, &rowsModel{fakeModel{failAt: -1}}} {
+		t.Run(fmt.Sprintf("%T", m), func(t *testing.T) { testRateModeLargeBatch(t, m) })
+	}
+}
+
+func testRateModeLargeBatch(t *testing.T, m models.Model) {
+	eng := &Engine{Scorers: []Scorer{{Role: "candidate", Model: m}},
+		Options: Options{Mode: ModeRate, Rate: 100000, Workers: 4, RequestRows: 3}}
 	acct := NewAccounting("candidate", "id", 0)
 	var xs []float64
 	sum, err := eng.Run(context.Background(), &sliceSource{rows: 20000, batch: 8192}, func(b arrow.RecordBatch) error {
@@ -184,7 +208,77 @@ func TestRateModeLargeBatch(t *testing.T) {
 			t.Fatalf("row %d is x=%v", i, x)
 		}
 	}
-	if sum.Rows != 20000 || sum.Requests != 20000 || acct.Stats().Rows != 20000 {
+	// Batches of 8192, 8192 and 3616 rows in requests of 3: 2731 + 2731 + 1206.
+	if sum.Rows != 20000 || sum.Requests != 6668 || acct.Stats().Rows != 20000 {
 		t.Fatalf("summary %+v", sum)
+	}
+}
+
+// cancelModel scores x/1000 and, from row x == at on, cancels the run (as
+// an interrupt would) and fails as a cancelled call does.
+type cancelModel struct {
+	at     float64
+	cancel context.CancelFunc
+}
+
+func (m cancelModel) Predict(ctx context.Context, b arrow.RecordBatch) (models.Scores, error) {
+	xs := b.Column(1).(*array.Float64)
+	sc := models.Scores{Score: make([]float64, xs.Len())}
+	for i := range sc.Score {
+		if xs.Value(i) >= m.at {
+			m.cancel()
+			return models.Scores{}, ctx.Err()
+		}
+		sc.Score[i] = xs.Value(i) / 1000
+	}
+	return sc, nil
+}
+
+// An interrupted open-loop replay stops sending, returns, and hands over
+// only answered rows: a prefix of the traffic, in order, every row scored.
+func TestRateModeInterruptKeepsAnsweredPrefix(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	eng := &Engine{Scorers: []Scorer{{Role: "candidate", Model: cancelModel{at: 300, cancel: cancel}}},
+		Options: Options{Mode: ModeRate, Rate: 100000, Workers: 4, RequestRows: 1}}
+	var xs []float64
+	sum, err := eng.Run(ctx, &sliceSource{rows: 1000, batch: 64}, func(b arrow.RecordBatch) error {
+		sc := b.Column(b.Schema().FieldIndices(ScoreColumn("candidate"))[0]).(*array.Float64)
+		x := b.Column(1).(*array.Float64)
+		for i := 0; i < x.Len(); i++ {
+			if !sc.IsValid(i) || sc.Value(i) != x.Value(i)/1000 {
+				t.Errorf("row %v: score %v valid %v, want every handed-over row answered", x.Value(i), sc.Value(i), sc.IsValid(i))
+			}
+			xs = append(xs, x.Value(i))
+		}
+		return nil
+	})
+	if err == nil {
+		t.Fatal("an interrupted run returned no error")
+	}
+	for i, x := range xs {
+		if x != float64(i) {
+			t.Fatalf("row %d is x=%v: not a prefix in order", i, x)
+		}
+	}
+	// How long the prefix is depends on which requests had started when
+	// the cancel came (on a loaded machine even the first may not have).
+	if len(xs) > 300 || sum.Rows != int64(len(xs)) {
+		t.Errorf("%d rows handed over, summary %d: want the answered prefix, at most 300", len(xs), sum.Rows)
+	}
+	if sum.Requests > 1000 {
+		t.Errorf("%d requests counted for 1000 rows", sum.Requests)
+	}
+}
+
+// Sampling hashes ids with its own FNV-1a: it must match hash/fnv's, or a
+// seed would select other rows than it did before.
+func TestFNV64aMatchesHashFNV(t *testing.T) {
+	for _, s := range []string{"", "r0", "req-000000000123", "ünïcode id", strings.Repeat("x", 300)} {
+		h := fnv.New64a()
+		h.Write([]byte(s))
+		if got, want := fnv64a(s), h.Sum64(); got != want {
+			t.Errorf("fnv64a(%q) = %x, hash/fnv %x", s, got, want)
+		}
 	}
 }
