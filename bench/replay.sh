@@ -8,7 +8,12 @@
 #   2. vegeta closed loop, C workers, -rate=0: the peer's requests/s, V;
 #   3. replaygate, replay.mode rate at 50% and 100% of V (open loop), with
 #      the scheduling lag p99 and the late sends;
-#   4. vegeta open loop at the same two rates.
+#   4. vegeta open loop at the same two rates, with its scheduling lag
+#      measured as replaygate measures its own: each hit's send time (its
+#      timestamp in vegeta's results) minus its intended time, start +
+#      seq/rate. vegeta does not record its start, so the start is taken
+#      as the one that makes its least late hit exactly on time: a lower
+#      bound on its lag.
 #
 #   bench/replay.sh                     # C = 8 and 2, 10 s a run
 #   CONC=8 DURATION=5 bench/replay.sh
@@ -105,6 +110,16 @@ rg() {
       (if $m == "rate" then .replay.late_sends else "-" end),
       (.replay.errors // 0) ] | @tsv' "$r")")
 }
+# vglag RESULTS RATE: vegeta's scheduling lag p99 (ms) and late hits
+# (> 1 ms), tab-separated
+vglag() {
+  "$VEGETA" encode --to csv < "$1" |
+    awk -F, -v r="$2" '{ d[NR] = $1 - $9 / r * 1e9; if (NR == 1 || d[NR] < m) m = d[NR] }
+      END { for (i = 1; i <= NR; i++) printf "%.6f\n", (d[i] - m) / 1e6 }' |
+    sort -g |
+    awk '{ v[NR] = $1; if ($1 > 1) late++ }
+      END { i = int(0.99 * NR); if (i < 0.99 * NR) i++; if (i < 1) i = 1; printf "%.3f\t%d", v[i], late }'
+}
 # vg NAME C RATE: run vegeta (RATE 0 = closed loop with C workers) and append a row
 vg() {
   local name=$1 c=$2 rate=$3 mode=rate
@@ -116,10 +131,14 @@ vg() {
     "$VEGETA" attack -targets "$tmp/targets" -rate="$rate/1s" -workers="$c" -max-workers="$c" -duration="${DURATION}s" > "$OUT/$name.bin"
   fi
   "$VEGETA" report -type=json < "$OUT/$name.bin" > "$OUT/$name.json"
-  rows+=("$(jq -r --arg m "$mode" --arg c "$c" --arg rate "$rate" '
+  local lag="-" late="-"
+  if [ "$mode" = rate ]; then
+    IFS=$'\t' read -r lag late <<<"$(vglag "$OUT/$name.bin" "$rate")"
+  fi
+  rows+=("$(jq -r --arg m "$mode" --arg c "$c" --arg rate "$rate" --arg lag "$lag" --arg late "$late" '
     [ "vegeta", $m, $c, (if $m == "rate" then $rate else "-" end),
       (.throughput | floor),
-      (.latencies["50th"] / 1e6), (.latencies["99th"] / 1e6), "-", "-",
+      (.latencies["50th"] / 1e6), (.latencies["99th"] / 1e6), $lag, $late,
       (.requests - (.status_codes["200"] // 0)) ] | @tsv' "$OUT/$name.json")")
 }
 

@@ -158,14 +158,24 @@ func (m *Model) bind(schema *arrow.Schema) (*binding, error) {
 // per-row error (see the package comment); the returned error is ctx's
 // when it is cancelled, or a binding error.
 func (m *Model) Predict(ctx context.Context, in arrow.RecordBatch) (models.Scores, error) {
+	return m.PredictRows(ctx, in, 0, int(in.NumRows()))
+}
+
+// PredictRows scores rows [from, to) of in as Predict scores a slice of
+// them, without cutting the slice: an engine that sends single requests
+// from a large batch spares a slice of every column on each request.
+func (m *Model) PredictRows(ctx context.Context, in arrow.RecordBatch, from, to int) (models.Scores, error) {
 	if err := ctx.Err(); err != nil {
 		return models.Scores{}, err
+	}
+	if from < 0 || to < from || int64(to) > in.NumRows() {
+		return models.Scores{}, errs.Run("", "http model %s: rows [%d, %d) of a batch of %d", m.name, from, to, in.NumRows())
 	}
 	bd, err := m.bind(in.Schema())
 	if err != nil {
 		return models.Scores{}, err
 	}
-	n := int(in.NumRows())
+	n := to - from
 	sc := models.Scores{
 		Score: make([]float64, n), LatencyMS: make([]float64, n),
 		Errors: make([]string, n), ErrorClass: make([]string, n),
@@ -178,54 +188,64 @@ func (m *Model) Predict(ctx context.Context, in arrow.RecordBatch) (models.Score
 	nreq := (n + batch - 1) / batch
 	var next atomic.Int64
 	var wg sync.WaitGroup
-	for range min(m.o.Concurrency, nreq) {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			nf := len(cols)
-			flat := make([]float64, batch*nf)
-			rows := make([][]float64, batch)
-			for {
-				r := int(next.Add(1) - 1)
-				if r >= nreq || ctx.Err() != nil {
-					return
+	work := func() {
+		nf := len(cols)
+		flat := make([]float64, batch*nf)
+		rows := make([][]float64, batch)
+		for {
+			r := int(next.Add(1) - 1)
+			if r >= nreq || ctx.Err() != nil {
+				return
+			}
+			lo, hi := r*batch, min((r+1)*batch, n)
+			k := hi - lo
+			for i := range k {
+				row := flat[i*nf : (i+1)*nf : (i+1)*nf]
+				for j, c := range cols {
+					row[j] = models.FeatureValue(c, from+lo+i)
 				}
-				lo, hi := r*batch, min((r+1)*batch, n)
-				k := hi - lo
-				for i := range k {
-					row := flat[i*nf : (i+1)*nf : (i+1)*nf]
-					for j, c := range cols {
-						row[j] = models.FeatureValue(c, lo+i)
+				rows[i] = row
+			}
+			start := time.Now()
+			rep, err := m.Call(ctx, rows[:k])
+			lat := float64(time.Since(start).Nanoseconds()) / 1e6
+			var ce *CallError
+			errors.As(err, &ce)
+			for i := range k {
+				row := lo + i
+				sc.LatencyMS[row] = lat
+				switch {
+				case err != nil:
+					sc.Score[row] = math.NaN()
+					if ce != nil {
+						sc.Errors[row], sc.ErrorClass[row] = ce.Error(), ce.Class
+					} else {
+						sc.Errors[row], sc.ErrorClass[row] = err.Error(), "cancelled"
 					}
-					rows[i] = row
-				}
-				start := time.Now()
-				rep, err := m.Call(ctx, rows[:k])
-				lat := float64(time.Since(start).Nanoseconds()) / 1e6
-				var ce *CallError
-				errors.As(err, &ce)
-				for i := range k {
-					row := lo + i
-					sc.LatencyMS[row] = lat
-					switch {
-					case err != nil:
-						sc.Score[row] = math.NaN()
-						if ce != nil {
-							sc.Errors[row], sc.ErrorClass[row] = ce.Error(), ce.Class
-						} else {
-							sc.Errors[row], sc.ErrorClass[row] = err.Error(), "cancelled"
-						}
-					default:
-						sc.Score[row] = rep.Scores[i]
-						if rep.Errors != nil && rep.ErrorClass[i] != "" {
-							sc.Errors[row], sc.ErrorClass[row] = rep.Errors[i], rep.ErrorClass[i]
-						}
+				default:
+					sc.Score[row] = rep.Scores[i]
+					if rep.Errors != nil && rep.ErrorClass[i] != "" {
+						sc.Errors[row], sc.ErrorClass[row] = rep.Errors[i], rep.ErrorClass[i]
 					}
 				}
 			}
-		}()
+		}
 	}
-	wg.Wait()
+	if workers := min(m.o.Concurrency, nreq); workers <= 1 {
+		// One request at a time (an engine pacing single requests itself):
+		// in the caller's goroutine, which spares a goroutine start and
+		// its stack growth on every request.
+		work()
+	} else {
+		for range workers {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				work()
+			}()
+		}
+		wg.Wait()
+	}
 	if err := ctx.Err(); err != nil {
 		return models.Scores{}, err
 	}
