@@ -2,6 +2,8 @@ package httpmodel
 
 import (
 	"math"
+	"reflect"
+	"strings"
 	"testing"
 )
 
@@ -30,6 +32,12 @@ func FuzzDecode(f *testing.F) {
 		ms = append(ms, m)
 	}
 	f.Fuzz(func(t *testing.T, body []byte, rows uint8) {
+		if fast, ok := parseFast(body); ok {
+			std, err := parseStd(body)
+			if err != nil || !reflect.DeepEqual(fast, std) {
+				t.Fatalf("fast parse %#v, encoding/json %#v (%v)", fast, std, err)
+			}
+		}
 		n := int(rows%8) + 1
 		for _, m := range ms {
 			scores, rerr, fl := m.decode(body, n)
@@ -50,4 +58,46 @@ func FuzzDecode(f *testing.F) {
 			}
 		}
 	})
+}
+
+// TestParseFast: the fast reader gives encoding/json's value for plain
+// JSON and declines everything else.
+func TestParseFast(t *testing.T) {
+	for _, c := range []struct {
+		in string
+		ok bool
+	}{
+		{`{"predictions":[0.5,[1e-3,-2E+5],{"score":0}]}`, true},
+		{` {"outputs":[{"name":"o","shape":[1,1],"data":[0.5]}], "id":"1"} `, true},
+		{`[true,false,null,"é",[],{}]`, true},
+		{`{"a":1,"a":2}`, true},
+		{`0.5`, true},
+		{`"a\"b"`, false},
+		{`[NaN]`, false},
+		{`[01]`, false},
+		{`[1.]`, false},
+		{`[.5]`, false},
+		{`[-]`, false},
+		{`[1e]`, false},
+		{`{"a":1,}`, false},
+		{`[1,]`, false},
+		{`{"a" 1}`, false},
+		{`[1] [2]`, false},
+		{"\"\xff\"", false},
+		{"\"a\tb\"", false},
+		{``, false},
+		{strings.Repeat("[", 100) + strings.Repeat("]", 100), false},
+	} {
+		fast, ok := parseFast([]byte(c.in))
+		if ok != c.ok {
+			t.Errorf("%q: fast read %v, want %v", c.in, ok, c.ok)
+			continue
+		}
+		if ok {
+			std, err := parseStd([]byte(c.in))
+			if err != nil || !reflect.DeepEqual(fast, std) {
+				t.Errorf("%q: fast %#v, encoding/json %#v (%v)", c.in, fast, std, err)
+			}
+		}
+	}
 }

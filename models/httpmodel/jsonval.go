@@ -75,7 +75,15 @@ func quoteBareTokens(data []byte) []byte {
 
 // parseJSON reads one JSON value with numbers kept as json.Number (full
 // precision) and bare NaN/Infinity tokens tolerated.
-func parseJSON(data []byte) (v any, err error) {
+func parseJSON(data []byte) (any, error) {
+	if v, ok := parseFast(data); ok {
+		return v, nil
+	}
+	return parseStd(data)
+}
+
+// parseStd is parseJSON by encoding/json alone.
+func parseStd(data []byte) (v any, err error) {
 	defer func() {
 		if r := recover(); r != nil {
 			v, err = nil, fmt.Errorf("unreadable JSON: %v", r)

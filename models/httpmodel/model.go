@@ -31,13 +31,14 @@ const hintNumeric = "the model takes numbers: categorical features must reach it
 type Model struct {
 	o          Options
 	u          *url.URL
-	url        string // as sent
+	host       string // the Host of a request to u
 	name       string // as reported: credentials redacted
 	client     *http.Client
 	names      [][]byte // JSON-quoted feature names
 	inputName  []byte
 	outputName []byte
 	path       []segment
+	header     http.Header // sent with every request; never modified
 
 	bound atomic.Pointer[binding]
 	ids   atomic.Uint64
@@ -68,12 +69,21 @@ func New(o Options) (*Model, error) {
 	if err != nil {
 		return nil, err
 	}
-	m := &Model{o: o, u: u, url: u.String(), name: u.Redacted()}
+	m := &Model{o: o, u: u, name: u.Redacted()}
+	if r, err := http.NewRequest(http.MethodPost, u.String(), nil); err == nil {
+		m.host = r.Host
+	} else {
+		m.host = u.Host
+	}
 	m.path, _ = parsePath(o.ScorePath)
 	for _, f := range o.Features {
 		m.names = append(m.names, quote(f))
 	}
 	m.inputName, m.outputName = quote(o.InputName), quote(o.OutputName)
+	m.header = http.Header{"Content-Type": {"application/json"}, "Accept": {"application/json"}}
+	for k, v := range o.Headers {
+		m.header.Set(k, v)
+	}
 	m.client = o.Client
 	if m.client == nil {
 		tr := http.DefaultTransport.(*http.Transport).Clone()
@@ -180,18 +190,19 @@ func (m *Model) PredictRows(ctx context.Context, in arrow.RecordBatch, from, to 
 		Score: make([]float64, n), LatencyMS: make([]float64, n),
 		Errors: make([]string, n), ErrorClass: make([]string, n),
 	}
-	cols := make([]arrow.Array, len(bd.cols))
+	batch := m.o.Batch
+	nf := len(bd.cols)
+	top := getScratch(nf, batch)
+	defer putScratch(top)
+	cols := top.cols
 	for j, ci := range bd.cols {
 		cols[j] = in.Column(ci)
 	}
-	batch := m.o.Batch
 	nreq := (n + batch - 1) / batch
 	var next atomic.Int64
 	var wg sync.WaitGroup
-	work := func() {
-		nf := len(cols)
-		flat := make([]float64, batch*nf)
-		rows := make([][]float64, batch)
+	work := func(sc0 *scratch) {
+		flat, rows := sc0.flat, sc0.rows
 		for {
 			r := int(next.Add(1) - 1)
 			if r >= nreq || ctx.Err() != nil {
@@ -235,13 +246,15 @@ func (m *Model) PredictRows(ctx context.Context, in arrow.RecordBatch, from, to 
 		// One request at a time (an engine pacing single requests itself):
 		// in the caller's goroutine, which spares a goroutine start and
 		// its stack growth on every request.
-		work()
+		work(top)
 	} else {
 		for range workers {
 			wg.Add(1)
 			go func() {
 				defer wg.Done()
-				work()
+				ws := getScratch(nf, batch)
+				defer putScratch(ws)
+				work(ws)
 			}()
 		}
 		wg.Wait()
@@ -257,6 +270,40 @@ func (m *Model) PredictRows(ctx context.Context, in arrow.RecordBatch, from, to 
 		sc.Errors, sc.ErrorClass = nil, nil
 	}
 	return sc, nil
+}
+
+// scratch is a worker's room to gather rows in, kept for reuse.
+type scratch struct {
+	cols []arrow.Array
+	flat []float64
+	rows [][]float64
+}
+
+var scratches sync.Pool
+
+// getScratch returns scratch with room for nf columns and batch rows.
+func getScratch(nf, batch int) *scratch {
+	s, _ := scratches.Get().(*scratch)
+	if s == nil {
+		s = new(scratch)
+	}
+	if cap(s.cols) < nf {
+		s.cols = make([]arrow.Array, nf)
+	}
+	if cap(s.flat) < nf*batch {
+		s.flat = make([]float64, nf*batch)
+	}
+	if cap(s.rows) < batch {
+		s.rows = make([][]float64, batch)
+	}
+	s.cols, s.flat, s.rows = s.cols[:nf], s.flat[:nf*batch], s.rows[:batch]
+	return s
+}
+
+func putScratch(s *scratch) {
+	clear(s.cols) // the record's columns are not held past the call
+	clear(s.rows)
+	scratches.Put(s)
 }
 
 // Reply is the outcome of one call that got an answer.
@@ -298,7 +345,7 @@ func (m *Model) Call(ctx context.Context, rows [][]float64) (Reply, error) {
 			return Reply{}, errs.Run("", "http model %s: a row of %d values for %d features", m.name, len(r), len(m.o.Features))
 		}
 	}
-	body := m.encode(rows, m.ids.Add(1))
+	body := m.encode(nil, rows, m.ids.Add(1))
 	for attempt := 0; ; attempt++ {
 		if attempt > 0 {
 			m.stats.retries.Add(1)
@@ -335,22 +382,30 @@ func backoff(attempt int) time.Duration {
 func (m *Model) attempt(ctx context.Context, body []byte, n int) (Reply, *failure) {
 	actx, cancel := context.WithTimeout(ctx, m.o.Timeout)
 	defer cancel()
-	req, err := http.NewRequestWithContext(actx, http.MethodPost, m.url, bytes.NewReader(body))
-	if err != nil {
-		return Reply{}, &failure{class: "connection", msg: err.Error()}
-	}
-	req.Header.Set("Content-Type", "application/json")
-	req.Header.Set("Accept", "application/json")
-	for k, v := range m.o.Headers {
-		req.Header.Set(k, v)
-	}
+	// The request is built as http.NewRequestWithContext builds it, from
+	// the URL parsed once and a header map shared by every request: the
+	// client and transport only read them.
+	req := (&http.Request{
+		Method:        http.MethodPost,
+		URL:           m.u,
+		Proto:         "HTTP/1.1",
+		ProtoMajor:    1,
+		ProtoMinor:    1,
+		Header:        m.header,
+		Body:          io.NopCloser(bytes.NewReader(body)),
+		GetBody:       func() (io.ReadCloser, error) { return io.NopCloser(bytes.NewReader(body)), nil },
+		ContentLength: int64(len(body)),
+		Host:          m.host,
+	}).WithContext(actx)
 	m.stats.requests.Add(1)
 	m.stats.sent.Add(int64(len(body)))
 	resp, err := m.client.Do(req)
 	if err != nil {
 		return Reply{}, m.transportFailure(err, actx)
 	}
-	data, err := io.ReadAll(io.LimitReader(resp.Body, maxBody+1))
+	rb := getRespBuf()
+	defer putRespBuf(rb)
+	data, err := rb.read(resp.Body)
 	resp.Body.Close()
 	m.stats.received.Add(int64(len(data)))
 	if err != nil {
@@ -380,6 +435,49 @@ func (m *Model) attempt(ctx context.Context, body []byte, n int) (Reply, *failur
 		}
 	}
 	return rep, nil
+}
+
+// respBuf holds a response body while it is decoded; decoding copies what
+// it keeps, so the buffer is reused by later responses.
+type respBuf struct {
+	b  []byte
+	lr io.LimitedReader
+}
+
+// maxPooledBody bounds the buffers kept for reuse: a rare large response
+// does not pin its memory.
+const maxPooledBody = 64 << 10
+
+var respBufs = sync.Pool{New: func() any { return &respBuf{b: make([]byte, 0, 1024)} }}
+
+func getRespBuf() *respBuf { return respBufs.Get().(*respBuf) }
+
+func putRespBuf(rb *respBuf) {
+	if cap(rb.b) <= maxPooledBody {
+		rb.b, rb.lr.R = rb.b[:0], nil
+		respBufs.Put(rb)
+	}
+}
+
+// read reads r to its end, at most maxBody+1 bytes, as
+// io.ReadAll(io.LimitReader(r, maxBody+1)) does.
+func (rb *respBuf) read(r io.Reader) ([]byte, error) {
+	rb.lr = io.LimitedReader{R: r, N: maxBody + 1}
+	b := rb.b[:0]
+	for {
+		if len(b) == cap(b) {
+			b = append(b, 0)[:len(b)]
+		}
+		n, err := rb.lr.Read(b[len(b):cap(b)])
+		b = b[:len(b)+n]
+		if err != nil {
+			rb.b = b
+			if err == io.EOF {
+				err = nil
+			}
+			return b, err
+		}
+	}
 }
 
 // transportFailure classifies an error of sending a request or reading its

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"math"
+	"slices"
 	"strconv"
 	"strings"
 )
@@ -77,11 +78,11 @@ func appendRows(b []byte, rows [][]float64, names [][]byte) []byte {
 	return append(b, ']')
 }
 
-// encode writes the request body for rows (each len(Features) values, NaN
-// missing).
-func (m *Model) encode(rows [][]float64, id uint64) []byte {
+// encode appends the request body for rows (each len(Features) values,
+// NaN missing) to b.
+func (m *Model) encode(b []byte, rows [][]float64, id uint64) []byte {
 	nf := len(m.o.Features)
-	b := make([]byte, 0, 64+len(rows)*nf*20)
+	b = slices.Grow(b, 64+len(rows)*nf*20)
 	switch m.o.Protocol {
 	case KServeV2:
 		fp32 := m.o.Datatype == "FP32"
