@@ -18,6 +18,7 @@
 #   bench/replay.sh                     # C = 8 and 2, 10 s a run
 #   CONC=8 DURATION=5 bench/replay.sh
 #   VEGETA=/path/to/vegeta bench/replay.sh
+#   RG_ENV="GOGC=400" bench/replay.sh   # environment for replaygate only
 #
 # Without VEGETA it installs vegeta into a temporary folder with `go
 # install` (needs the Go module proxy). Needs jq. Generated traffic, specs
@@ -93,7 +94,7 @@ rg() {
     spec "$name" max "$c" 0 1 1
   fi
   rm -f "$OUT/$name/result.json"
-  "$OUT/replaygate" run --spec "$OUT/$name.yaml" --quiet > "$OUT/$name.log" 2>&1 || true
+  env ${RG_ENV:-} "$OUT/replaygate" run --spec "$OUT/$name.yaml" --quiet > "$OUT/$name.log" 2>&1 || true
   local r="$OUT/$name/result.json"
   if [ ! -s "$r" ]; then
     # A crash is a result too: record it and go on with the other runs.
