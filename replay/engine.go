@@ -103,6 +103,7 @@ func (e *Engine) Run(ctx context.Context, src Source, sink func(arrow.RecordBatc
 		pf := newPrefetch(src, 2)
 		defer pf.close()
 		src = pf
+		defer relaxGC()()
 		pc = e.newPacer(ctx, workers)
 		workers = 0 // the pacer's senders, not batch workers, call the models
 	}
