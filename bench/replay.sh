@@ -18,7 +18,8 @@
 #   bench/replay.sh                     # C = 8 and 2, 10 s a run
 #   CONC=8 DURATION=5 bench/replay.sh
 #   VEGETA=/path/to/vegeta bench/replay.sh
-#   RG_ENV="GOGC=400" bench/replay.sh   # environment for replaygate only
+#   RG_ENV="GOGC=100" bench/replay.sh   # environment for replaygate only
+#   BATCH_SIZE=1024 bench/replay.sh     # replay.batch_size of the specs
 #
 # Without VEGETA it installs vegeta into a temporary folder with `go
 # install` (needs the Go module proxy). Needs jq. Generated traffic, specs
@@ -67,6 +68,7 @@ spec() {
   [ "$mode" = rate ] && replay="$replay, rate: $rate"
   [ "$sample" != 1 ] && replay="$replay, sample: $sample, seed: 1"
   [ -n "$rc" ] && replay="$replay, concurrency: $rc"
+  [ -n "${BATCH_SIZE:-}" ] && replay="$replay, batch_size: $BATCH_SIZE"
   replay="$replay}"
   cat > "$OUT/$name.yaml" <<YAML
 version: 1
