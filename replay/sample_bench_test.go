@@ -1,12 +1,15 @@
 package replay
 
 import (
+	"context"
 	"fmt"
 	"testing"
 
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/array"
 	"github.com/apache/arrow-go/v18/arrow/memory"
+
+	"github.com/replaygate/replaygate/models"
 )
 
 // trafficBatch is a batch shaped like logged traffic: a string request id,
@@ -49,5 +52,26 @@ func BenchmarkSample(b *testing.B) {
 			b.Fatal(err)
 		}
 		out.Release()
+	}
+}
+
+// BenchmarkOpenLoop replays 20,000 rows in rate mode at a rate no machine
+// keeps up with, one row a request, against a model that answers at once:
+// the engine's own cost and garbage per request.
+//
+//	go test ./replay -run '^$' -bench OpenLoop -benchmem
+func BenchmarkOpenLoop(b *testing.B) {
+	for _, m := range []models.Model{&fakeModel{failAt: -1}, &rowsModel{fakeModel{failAt: -1}}} {
+		b.Run(fmt.Sprintf("%T", m), func(b *testing.B) {
+			b.ReportAllocs()
+			for range b.N {
+				eng := &Engine{Scorers: []Scorer{{Role: "candidate", Model: m}},
+					Options: Options{Mode: ModeRate, Rate: 1e9, Workers: 2, RequestRows: 1}}
+				if _, err := eng.Run(context.Background(), &sliceSource{rows: 20000, batch: 8192}, func(arrow.RecordBatch) error { return nil }); err != nil {
+					b.Fatal(err)
+				}
+			}
+			b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*20000), "ns/request")
+		})
 	}
 }
