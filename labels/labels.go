@@ -15,6 +15,7 @@ import (
 	"github.com/apache/arrow-go/v18/arrow/memory"
 
 	"github.com/replaygate/replaygate/errs"
+	"github.com/replaygate/replaygate/models"
 	"github.com/replaygate/replaygate/traffic"
 )
 
@@ -93,7 +94,7 @@ func Load(ctx context.Context, path, idCol, labelCol string) (*Table, error) {
 				}
 				continue
 			}
-			t.labels[strings.Clone(string(id))] = labelAt(vals, i)
+			t.labels[strings.Clone(string(id))] = models.FeatureValue(vals, i)
 		}
 		b.Release()
 	}
@@ -266,41 +267,4 @@ func idText(a arrow.Array, i int, buf []byte) ([]byte, []byte) {
 		buf = []byte{}
 	}
 	return buf, buf
-}
-
-// labelAt is row i's label as float64; NaN for null.
-func labelAt(a arrow.Array, i int) float64 {
-	if a.IsNull(i) {
-		return math.NaN()
-	}
-	switch a := a.(type) {
-	case *array.Int8:
-		return float64(a.Value(i))
-	case *array.Int16:
-		return float64(a.Value(i))
-	case *array.Int32:
-		return float64(a.Value(i))
-	case *array.Int64:
-		return float64(a.Value(i))
-	case *array.Uint8:
-		return float64(a.Value(i))
-	case *array.Uint16:
-		return float64(a.Value(i))
-	case *array.Uint32:
-		return float64(a.Value(i))
-	case *array.Uint64:
-		return float64(a.Value(i))
-	case *array.Float16:
-		return float64(a.Value(i).Float32())
-	case *array.Float32:
-		return float64(a.Value(i))
-	case *array.Float64:
-		return a.Value(i)
-	case *array.Boolean:
-		if a.Value(i) {
-			return 1
-		}
-		return 0
-	}
-	return math.NaN()
 }

@@ -7,6 +7,7 @@ import (
 	"github.com/apache/arrow-go/v18/arrow/array"
 
 	"github.com/replaygate/replaygate/checks"
+	"github.com/replaygate/replaygate/models"
 	"github.com/replaygate/replaygate/spec"
 )
 
@@ -102,7 +103,7 @@ func (o *output) observe(b arrow.RecordBatch, ids *rowIDs) {
 		}
 		vals = make([]float64, n)
 		for i := range vals {
-			vals[i] = numberAt(col, i)
+			vals[i] = models.FeatureValue(col, i)
 		}
 	}
 	m := maskOf(col)
@@ -143,35 +144,6 @@ func (o *output) observe(b arrow.RecordBatch, ids *rowIDs) {
 		}
 	}
 	o.lo, o.hi = lo, hi
-}
-
-// numberAt reads element i of a numeric array as a float64.
-func numberAt(a arrow.Array, i int) float64 {
-	switch a := a.(type) {
-	case *array.Float32:
-		return float64(a.Value(i))
-	case *array.Float16:
-		return float64(a.Value(i).Float32())
-	case *array.Int8:
-		return float64(a.Value(i))
-	case *array.Int16:
-		return float64(a.Value(i))
-	case *array.Int32:
-		return float64(a.Value(i))
-	case *array.Int64:
-		return float64(a.Value(i))
-	case *array.Uint8:
-		return float64(a.Value(i))
-	case *array.Uint16:
-		return float64(a.Value(i))
-	case *array.Uint32:
-		return float64(a.Value(i))
-	case *array.Uint64:
-		return float64(a.Value(i))
-	case *array.Float64:
-		return a.Value(i)
-	}
-	return math.NaN()
 }
 
 func (o *output) merge(p *output, offset int64) {

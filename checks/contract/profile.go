@@ -11,6 +11,8 @@ import (
 
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/array"
+
+	"github.com/replaygate/replaygate/models"
 )
 
 // Bounds of a profile's memory, per column.
@@ -228,7 +230,7 @@ func (a *colAcc) observe(col arrow.Array) {
 	case *array.Float16, *array.Float32, *array.Float64:
 		for i := 0; i < arr.Len(); i++ {
 			if !arr.IsNull(i) {
-				a.addFloat(numberAt(arr, i))
+				a.addFloat(models.FeatureValue(arr, i))
 			}
 		}
 	case *array.Boolean:

@@ -12,6 +12,7 @@ import (
 
 	"github.com/replaygate/replaygate/checks"
 	"github.com/replaygate/replaygate/errs"
+	"github.com/replaygate/replaygate/models"
 )
 
 // Name is the check's name in outcomes.
@@ -289,7 +290,7 @@ func (c *Check) observeLatency(lat arrow.Array, kinds []uint8) {
 			}
 			continue
 		}
-		c.addRow(numberAt(lat, i), k)
+		c.addRow(models.FeatureValue(lat, i), k)
 	}
 }
 
@@ -321,7 +322,7 @@ func observeAll(d *dist, a arrow.Array) {
 			d.missing++
 			continue
 		}
-		d.add(numberAt(a, i))
+		d.add(models.FeatureValue(a, i))
 	}
 }
 
@@ -448,33 +449,4 @@ func numeric(t arrow.DataType) bool {
 		return true
 	}
 	return false
-}
-
-// numberAt reads element i of a numeric array as a float64.
-func numberAt(a arrow.Array, i int) float64 {
-	switch a := a.(type) {
-	case *array.Float64:
-		return a.Value(i)
-	case *array.Float32:
-		return float64(a.Value(i))
-	case *array.Float16:
-		return float64(a.Value(i).Float32())
-	case *array.Int8:
-		return float64(a.Value(i))
-	case *array.Int16:
-		return float64(a.Value(i))
-	case *array.Int32:
-		return float64(a.Value(i))
-	case *array.Int64:
-		return float64(a.Value(i))
-	case *array.Uint8:
-		return float64(a.Value(i))
-	case *array.Uint16:
-		return float64(a.Value(i))
-	case *array.Uint32:
-		return float64(a.Value(i))
-	case *array.Uint64:
-		return float64(a.Value(i))
-	}
-	return math.NaN()
 }
