@@ -5,6 +5,9 @@ import (
 
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/array"
+
+	"github.com/replaygate/replaygate/errs"
+	"github.com/replaygate/replaygate/internal/suggest"
 )
 
 // FeatureType reports whether a column of type t can feed a model feature:
@@ -57,4 +60,53 @@ func FeatureValue(a arrow.Array, i int) float64 {
 		return 0
 	}
 	return math.NaN()
+}
+
+// HintNumeric is the hint of a feature column that holds neither numbers
+// nor booleans.
+const HintNumeric = "the model takes numbers: categorical features must reach it as numeric codes or one-hot columns, as in training"
+
+// Column is the index of the column called name in schema, or an input
+// error with hint that names the model (who, e.g. `http model URL`) and the
+// closest column there is.
+func Column(schema *arrow.Schema, name, who, hint string) (int, error) {
+	return column(schema, name, "", who, hint)
+}
+
+func column(schema *arrow.Schema, name, label, who, hint string) (int, error) {
+	if idx := schema.FieldIndices(name); len(idx) > 0 {
+		return idx[0], nil
+	}
+	names := make([]string, schema.NumFields())
+	for j, f := range schema.Fields() {
+		names[j] = f.Name
+	}
+	if near := suggest.Closest(name, names); near != "" {
+		return 0, errs.Input(hint, "%s: traffic has no column %q%s; closest column: %q", who, name, label, near)
+	}
+	return 0, errs.Input(hint, "%s: traffic has no column %q%s", who, name, label)
+}
+
+// FeatureColumns is the index in schema of each feature column, checking
+// that each exists (an input error with hint otherwise) and holds what
+// FeatureType accepts (an input error with HintNumeric). labels, when not
+// nil, holds a note per feature put after its name in errors, such as
+// ` (model feature "f3")`.
+func FeatureColumns(schema *arrow.Schema, features []string, labels []string, who, hint string) ([]int, error) {
+	cols := make([]int, len(features))
+	for i, c := range features {
+		label := ""
+		if labels != nil {
+			label = labels[i]
+		}
+		j, err := column(schema, c, label, who, hint)
+		if err != nil {
+			return nil, err
+		}
+		if t := schema.Field(j).Type; !FeatureType(t) {
+			return nil, errs.Input(HintNumeric, "%s: column %q%s is %s, not numeric or bool", who, c, label, t)
+		}
+		cols[i] = j
+	}
+	return cols, nil
 }

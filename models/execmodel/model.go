@@ -17,11 +17,8 @@ import (
 	"github.com/apache/arrow-go/v18/arrow/array"
 
 	"github.com/replaygate/replaygate/errs"
-	"github.com/replaygate/replaygate/internal/suggest"
 	"github.com/replaygate/replaygate/models"
 )
-
-const hintNumeric = "the model takes numbers: categorical features must reach it as numeric codes or one-hot columns, as in training"
 
 // Lines of the stderr tail quoted in a per-row error and in the error
 // that stops the run.
@@ -133,37 +130,16 @@ func (m *Model) bind(schema *arrow.Schema) (*binding, error) {
 	if bd := m.bound.Load(); bd != nil && bd.schema == schema {
 		return bd, nil
 	}
-	names := make([]string, schema.NumFields())
-	for j, f := range schema.Fields() {
-		names[j] = f.Name
+	who := "exec model " + m.name
+	cols, err := models.FeatureColumns(schema, m.o.Features, nil, who, "candidate.features lists the traffic columns sent to the model, in model order")
+	if err != nil {
+		return nil, err
 	}
-	find := func(c, hint string) (int, error) {
-		idx := schema.FieldIndices(c)
-		if len(idx) > 0 {
-			return idx[0], nil
-		}
-		if near := suggest.Closest(c, names); near != "" {
-			return 0, errs.Input(hint, "exec model %s: traffic has no column %q; closest column: %q", m.name, c, near)
-		}
-		return 0, errs.Input(hint, "exec model %s: traffic has no column %q", m.name, c)
-	}
-	bd := &binding{schema: schema, cols: make([]int, len(m.o.Features)), id: -1}
-	for i, c := range m.o.Features {
-		j, err := find(c, "candidate.features lists the traffic columns sent to the model, in model order")
-		if err != nil {
-			return nil, err
-		}
-		if t := schema.Field(j).Type; !models.FeatureType(t) {
-			return nil, errs.Input(hintNumeric, "exec model %s: column %q is %s, not numeric or bool", m.name, c, t)
-		}
-		bd.cols[i] = j
-	}
+	bd := &binding{schema: schema, cols: cols, id: -1}
 	if m.o.IDColumn != "" {
-		j, err := find(m.o.IDColumn, "traffic.id names the column of row ids; leave it out to number the rows")
-		if err != nil {
+		if bd.id, err = models.Column(schema, m.o.IDColumn, who, "traffic.id names the column of row ids; leave it out to number the rows"); err != nil {
 			return nil, err
 		}
-		bd.id = j
 	}
 	m.bound.Store(bd)
 	return bd, nil

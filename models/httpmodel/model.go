@@ -18,14 +18,13 @@ import (
 	"github.com/apache/arrow-go/v18/arrow"
 
 	"github.com/replaygate/replaygate/errs"
-	"github.com/replaygate/replaygate/internal/suggest"
 	"github.com/replaygate/replaygate/models"
 )
 
 // maxBody bounds a response body.
 const maxBody = 64 << 20
 
-const hintNumeric = "the model takes numbers: categorical features must reach it as numeric codes or one-hot columns, as in training"
+const hintFeatures = "candidate.features lists the traffic columns sent to the model, in model order"
 
 // Model scores rows against an HTTP endpoint. It is safe for concurrent use.
 type Model struct {
@@ -140,25 +139,11 @@ func (m *Model) bind(schema *arrow.Schema) (*binding, error) {
 	if bd := m.bound.Load(); bd != nil && bd.schema == schema {
 		return bd, nil
 	}
-	bd := &binding{schema: schema, cols: make([]int, len(m.o.Features))}
-	for i, c := range m.o.Features {
-		idx := schema.FieldIndices(c)
-		if len(idx) == 0 {
-			names := make([]string, schema.NumFields())
-			for j, f := range schema.Fields() {
-				names[j] = f.Name
-			}
-			hint := "candidate.features lists the traffic columns sent to the model, in model order"
-			if near := suggest.Closest(c, names); near != "" {
-				return nil, errs.Input(hint, "http model %s: traffic has no column %q; closest column: %q", m.name, c, near)
-			}
-			return nil, errs.Input(hint, "http model %s: traffic has no column %q", m.name, c)
-		}
-		if t := schema.Field(idx[0]).Type; !models.FeatureType(t) {
-			return nil, errs.Input(hintNumeric, "http model %s: column %q is %s, not numeric or bool", m.name, c, t)
-		}
-		bd.cols[i] = idx[0]
+	cols, err := models.FeatureColumns(schema, m.o.Features, nil, "http model "+m.name, hintFeatures)
+	if err != nil {
+		return nil, err
 	}
+	bd := &binding{schema: schema, cols: cols}
 	m.bound.Store(bd)
 	return bd, nil
 }

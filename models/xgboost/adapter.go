@@ -3,7 +3,6 @@ package xgboost
 import (
 	"context"
 	"fmt"
-	"github.com/replaygate/replaygate/internal/suggest"
 	"math"
 	"strings"
 	"sync/atomic"
@@ -16,10 +15,7 @@ import (
 	"github.com/replaygate/replaygate/models"
 )
 
-const (
-	hintFeatures = "map model features to traffic columns with candidate.features in the spec (features[i] feeds model feature i)"
-	hintNumeric  = "the model takes numbers: categorical features must reach it as numeric codes or one-hot columns, as in training"
-)
+const hintFeatures = "map model features to traffic columns with candidate.features in the spec (features[i] feeds model feature i)"
 
 // Model adapts a Booster to models.Model over Arrow record batches.
 // It is safe for concurrent use by several goroutines.
@@ -95,31 +91,18 @@ func (m *Model) bind(schema *arrow.Schema) (*binding, error) {
 	if bd := m.bound.Load(); bd != nil && bd.schema == schema {
 		return bd, nil
 	}
-	bd := &binding{schema: schema, cols: make([]int, len(m.columns))}
 	model := m.b.FeatureNames()
+	labels := make([]string, len(m.columns))
 	for i, c := range m.columns {
-		idx := schema.FieldIndices(c)
-		feature := ""
 		if model[i] != c {
-			feature = fmt.Sprintf(" (model feature %q)", model[i])
+			labels[i] = fmt.Sprintf(" (model feature %q)", model[i])
 		}
-		if len(idx) == 0 {
-			names := make([]string, schema.NumFields())
-			for j, f := range schema.Fields() {
-				names[j] = f.Name
-			}
-			hint := hintFeatures
-			if near := suggest.Closest(c, names); near != "" {
-				return nil, errs.Input(hint, "xgboost model %s: traffic has no column %q%s; closest column: %q", m.path, c, feature, near)
-			}
-			return nil, errs.Input(hint, "xgboost model %s: traffic has no column %q%s", m.path, c, feature)
-		}
-		t := schema.Field(idx[0]).Type
-		if !models.FeatureType(t) {
-			return nil, errs.Input(hintNumeric, "xgboost model %s: column %q%s is %s, not numeric or bool", m.path, c, feature, t)
-		}
-		bd.cols[i] = idx[0]
 	}
+	cols, err := models.FeatureColumns(schema, m.columns, labels, "xgboost model "+m.path, hintFeatures)
+	if err != nil {
+		return nil, err
+	}
+	bd := &binding{schema: schema, cols: cols}
 	m.bound.Store(bd)
 	return bd, nil
 }
