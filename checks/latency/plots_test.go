@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/replaygate/replaygate/checks"
+	"github.com/replaygate/replaygate/checks/checkstest"
 )
 
 // uniformMS returns the latencies lo, lo+step, ... (n values).
@@ -17,20 +18,6 @@ func uniformMS(n int, lo, step float64) []float64 {
 		out[i] = lo + float64(i)*step
 	}
 	return out
-}
-
-// roundTrip writes the plot as result.json does and reads it back.
-func roundTrip(t *testing.T, p checks.Plot) checks.Plot {
-	t.Helper()
-	raw, err := json.Marshal(p)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var back checks.Plot
-	if err := json.Unmarshal(raw, &back); err != nil {
-		t.Fatal(err)
-	}
-	return back
 }
 
 func TestLatencyPlot(t *testing.T) {
@@ -120,10 +107,7 @@ func TestLatencyPlot(t *testing.T) {
 		t.Errorf("gates %+v, want %+v", d.Gates, wantGates)
 	}
 
-	back, err := checks.DecodePlot[checks.LatencyPlot](roundTrip(t, p))
-	if err != nil {
-		t.Fatal(err)
-	}
+	back := checkstest.DecodeBack[checks.LatencyPlot](t, p)
 	if !reflect.DeepEqual(back, d) {
 		t.Errorf("round trip changed the data:\n%+v\n%+v", back, d)
 	}

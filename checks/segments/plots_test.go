@@ -1,13 +1,13 @@
 package segments
 
 import (
-	"encoding/json"
 	"fmt"
 	"reflect"
 	"slices"
 	"testing"
 
 	"github.com/replaygate/replaygate/checks"
+	"github.com/replaygate/replaygate/checks/checkstest"
 )
 
 // observeRows feeds c rows [lo, hi) of r.
@@ -18,27 +18,6 @@ func observeRows(t *testing.T, c *Check, r *synthRows, lo, hi int) {
 	if err := c.Observe(b); err != nil {
 		t.Fatal(err)
 	}
-}
-
-// decodeBack reads a plot's data back as a renderer does, from result.json.
-func decodeBack[T any](t *testing.T, p checks.Plot) T {
-	t.Helper()
-	raw, err := json.Marshal(p)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if len(raw) > 20_000 {
-		t.Errorf("%s: %d bytes of JSON", p.Name, len(raw))
-	}
-	var back checks.Plot
-	if err := json.Unmarshal(raw, &back); err != nil {
-		t.Fatal(err)
-	}
-	d, err := checks.DecodePlot[T](back)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return d
 }
 
 func TestSegmentDeltasPlot(t *testing.T) {
@@ -65,7 +44,7 @@ func TestSegmentDeltasPlot(t *testing.T) {
 		if p.Kind != checks.PlotSegmentDeltas {
 			t.Errorf("%s: kind %q", p.Name, p.Kind)
 		}
-		d := decodeBack[checks.SegmentDeltasPlot](t, p)
+		d := checkstest.DecodeBack[checks.SegmentDeltasPlot](t, p)
 		if !reflect.DeepEqual(d, p.Data) {
 			t.Errorf("%s: data changed through JSON", p.Name)
 		}

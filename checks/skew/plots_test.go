@@ -2,7 +2,6 @@ package skew
 
 import (
 	"cmp"
-	"encoding/json"
 	"fmt"
 	"math"
 	"math/rand/v2"
@@ -13,6 +12,7 @@ import (
 	"github.com/apache/arrow-go/v18/arrow"
 
 	"github.com/replaygate/replaygate/checks"
+	"github.com/replaygate/replaygate/checks/checkstest"
 )
 
 // plotData is a planted drift: x shifted by one standard deviation (fail),
@@ -150,24 +150,11 @@ func plotsByName(ps []checks.Plot) map[string]checks.Plot {
 	return m
 }
 
-// decode reads a plot's data back as a renderer does, from result.json.
+// decode reads a plot's data back as a renderer does, from result.json,
+// and checks that JSON kept it whole.
 func decode[T any](t *testing.T, p checks.Plot) T {
 	t.Helper()
-	raw, err := json.Marshal(p)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if len(raw) > 20_000 {
-		t.Errorf("%s: %d bytes of JSON", p.Name, len(raw))
-	}
-	var back checks.Plot
-	if err := json.Unmarshal(raw, &back); err != nil {
-		t.Fatal(err)
-	}
-	d, err := checks.DecodePlot[T](back)
-	if err != nil {
-		t.Fatal(err)
-	}
+	d := checkstest.DecodeBack[T](t, p)
 	if !reflect.DeepEqual(d, p.Data) {
 		t.Errorf("%s: data changed through JSON:\n%+v\n%+v", p.Name, d, p.Data)
 	}

@@ -1,0 +1,2 @@
+// Package checkstest holds helpers the checks' tests share.
+package checkstest
