@@ -66,19 +66,24 @@ func folderOutputs(c *cli.Context, dir string, formats []string) outputs {
 
 // write renders res into every output.
 func (o outputs) write(res *checks.Result) error {
-	if o.pngDir != "" {
-		// Charts returns every chart it could draw beside the error naming
-		// those it could not; the HTML report lists those too.
+	// Charts returns every chart it could draw beside the error naming
+	// those it could not; the HTML report lists those too. They are drawn
+	// once for the PNG files and the HTML report.
+	var drawn *reports.DrawnCharts
+	if o.pngDir != "" || o.has("html") {
 		charts, err := reports.Charts(res)
+		drawn = &reports.DrawnCharts{List: charts, Err: err}
 		if err != nil && o.warn != nil {
 			fmt.Fprintf(o.warn, "replaygate: warning: some charts were left out: %v\n", err)
 		}
-		if err := reports.WriteCharts(o.pngDir, charts); err != nil {
+	}
+	if o.pngDir != "" {
+		if err := reports.WriteCharts(o.pngDir, drawn.List); err != nil {
 			return err
 		}
 	}
 	for _, t := range o.targets {
-		opts := reports.Options{}
+		opts := reports.Options{Charts: drawn}
 		if t.format == "markdown" && o.pngDir != "" {
 			opts.ChartDir = relativeDir(filepath.Dir(t.path), o.pngDir)
 		}
@@ -94,6 +99,16 @@ func (o outputs) write(res *checks.Result) error {
 		}
 	}
 	return nil
+}
+
+// has says whether a target writes format.
+func (o outputs) has(format string) bool {
+	for _, t := range o.targets {
+		if t.format == format {
+			return true
+		}
+	}
+	return false
 }
 
 func writeFile(t target, res *checks.Result, opts reports.Options) error {

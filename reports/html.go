@@ -31,9 +31,12 @@ import (
 // bidirectional overrides are shown escaped). The same Result renders to
 // the same bytes. A plot that cannot be drawn does not stop the report: the
 // charts section says why it is missing.
-func HTML(w io.Writer, r *checks.Result, _ Options) error {
+func HTML(w io.Writer, r *checks.Result, opts Options) error {
 	if r == nil {
 		return errs.Run("", "html report: no result to render")
+	}
+	if opts.Charts != nil {
+		return renderHTML(w, r, opts.Charts.List, opts.Charts.Err)
 	}
 	charts, err := Charts(r)
 	return renderHTML(w, r, charts, err)

@@ -755,3 +755,27 @@ func BenchmarkHTML(b *testing.B) {
 		}
 	})
 }
+
+// Charts drawn by the caller are used as they are: the page is the one HTML
+// draws itself.
+func TestHTMLWithDrawnCharts(t *testing.T) {
+	r := sampleResult()
+	charts, err := Charts(r)
+	var own, given bytes.Buffer
+	if err := HTML(&own, r, Options{}); err != nil {
+		t.Fatal(err)
+	}
+	if err := HTML(&given, r, Options{Charts: &DrawnCharts{List: charts, Err: err}}); err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(own.Bytes(), given.Bytes()) {
+		t.Errorf("HTML with the caller's charts differs from HTML drawing them")
+	}
+	var none bytes.Buffer
+	if err := HTML(&none, r, Options{Charts: &DrawnCharts{}}); err != nil {
+		t.Fatal(err)
+	}
+	if bytes.Contains(none.Bytes(), []byte("data:image/png")) {
+		t.Errorf("an empty chart list still embedded images")
+	}
+}

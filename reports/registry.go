@@ -26,6 +26,16 @@ type Options struct {
 	// path relative to the report being written: the Markdown report links
 	// its images there. Empty when no PNG files are written.
 	ChartDir string
+	// Charts are the result's charts when the caller has drawn them already
+	// (Charts, with its error), so that the HTML report does not draw them
+	// again; nil to let the report draw them.
+	Charts *DrawnCharts
+}
+
+// DrawnCharts is what Charts returned for a result.
+type DrawnCharts struct {
+	List []Chart
+	Err  error
 }
 
 // DefaultWidth is the terminal width used when Options.Width is 0.
