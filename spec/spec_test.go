@@ -695,6 +695,25 @@ func TestDefaults(t *testing.T) {
 		t.Errorf("column model: %+v", s.Candidate.Model)
 	}
 
+	// The open-loop modes read shorter batches unless told otherwise.
+	for _, tc := range []struct {
+		replay string
+		want   int
+	}{
+		{"replay: {mode: rate, rate: 100}\n", OpenLoopBatchSize},
+		{"replay: {mode: recorded}\n", OpenLoopBatchSize},
+		{"replay: {mode: rate, rate: 100, batch_size: 4096}\n", 4096},
+		{"replay: {mode: max}\n", DefaultBatchSize},
+	} {
+		s, err := parse([]byte(head+tc.replay), "spec.yaml", env(nil))
+		if err != nil {
+			t.Fatalf("%q: %v (hint: %s)", tc.replay, err, errs.HintOf(err))
+		}
+		if s.Replay.BatchSize != tc.want {
+			t.Errorf("%q: batch_size %d, want %d", tc.replay, s.Replay.BatchSize, tc.want)
+		}
+	}
+
 	// An empty section present in the file is configured, with defaults.
 	s, err = parse([]byte(head+"checks:\n  contract:\n    output:\n    features:\n      age:\n"), "spec.yaml", env(nil))
 	if err != nil {

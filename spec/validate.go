@@ -12,6 +12,11 @@ import (
 const (
 	DefaultReplayMode = "max"
 	DefaultBatchSize  = 8192
+	// OpenLoopBatchSize is the default batch of the open-loop modes:
+	// decoding a batch holds a core, and a shorter hold delays fewer sends
+	// (see replay.openLoopProcsPerCore). 1,024 rows are still many
+	// requests ahead of the schedule.
+	OpenLoopBatchSize = 1024
 	DefaultReportsDir = "out"
 	DefaultSeverity   = SeverityFail
 )
@@ -430,6 +435,9 @@ func (d *decoder) checkReplay(s *Spec) error {
 	}
 	if r.BatchSize == 0 {
 		r.BatchSize = DefaultBatchSize
+		if r.Mode == "rate" || r.Mode == "recorded" {
+			r.BatchSize = OpenLoopBatchSize
+		}
 	}
 	return nil
 }
