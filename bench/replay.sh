@@ -7,8 +7,11 @@
 #   1. replaygate, replay.mode max, C requests in flight (closed loop);
 #   2. vegeta closed loop, C workers, -rate=0: the peer's requests/s, V;
 #   3. replaygate, replay.mode rate at 50% and 100% of V (open loop), with
-#      the scheduling lag p99 and the late sends;
-#   4. vegeta open loop at the same two rates, with its scheduling lag
+#      the scheduling lag p99 and the late sends; at 50% also with HEADROOM
+#      (default 64) requests allowed in flight instead of C, so that a
+#      server's stall of a few milliseconds does not use up every sender and
+#      the lag left is the sender's own timing (C is the row's C column);
+#   4. vegeta open loop at the same rates and in-flight limits, with its scheduling lag
 #      measured as replaygate measures its own: each hit's send time (its
 #      timestamp in vegeta's results) minus its intended time, start +
 #      seq/rate. vegeta does not record its start, so the start is taken
@@ -19,6 +22,7 @@
 #   CONC=8 DURATION=5 bench/replay.sh
 #   VEGETA=/path/to/vegeta bench/replay.sh
 #   RG_ENV="GOGC=100" bench/replay.sh   # environment for replaygate only
+#   HEADROOM=128 bench/replay.sh        # in flight of the second 50% run
 #   BATCH_SIZE=1024 bench/replay.sh     # replay.batch_size of the specs
 #
 # Without VEGETA it installs vegeta into a temporary folder with `go
@@ -28,6 +32,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 CONC=${CONC:-"8 2"}
 DURATION=${DURATION:-10}                 # seconds a run
+HEADROOM=${HEADROOM:-64}                 # requests in flight of the second 50% run
 ROWS=${ROWS:-250000}                     # generated traffic; max mode replays all of it
 FEATURES=${FEATURES:-"age income session_length_s pages_viewed days_since_signup ctr_7d"}
 OUT=${OUT:-bench/out/replay}
@@ -168,6 +173,15 @@ for c in $CONC; do
     v_rate=$(cut -f5 <<<"${rows[-1]}")
     rows[-2]="${rows[-2]}	$(awk -v a="$rg_rate" -v b="$v_rate" 'BEGIN { if (a ~ /^[0-9.]+$/) printf "%.2f", a / b; else print "-" }')"
     rows[-1]="${rows[-1]}	1.00"
+    if [ "$pct" = 50 ] && [ "$HEADROOM" != "$c" ]; then
+      echo "C=$c: open loop at $pct% ($rate/s), $HEADROOM in flight ..." >&2
+      rg "rg-rate$pct-c$c-h$HEADROOM" rate "$HEADROOM" "$rate"
+      rg_rate=$(cut -f5 <<<"${rows[-1]}")
+      vg "vg-rate$pct-c$c-h$HEADROOM" "$HEADROOM" "$rate"
+      v_rate=$(cut -f5 <<<"${rows[-1]}")
+      rows[-2]="${rows[-2]}	$(awk -v a="$rg_rate" -v b="$v_rate" 'BEGIN { if (a ~ /^[0-9.]+$/) printf "%.2f", a / b; else print "-" }')"
+      rows[-1]="${rows[-1]}	1.00"
+    fi
   done
 done
 echo "load average after: $(cut -d' ' -f1-3 /proc/loadavg)" >&2

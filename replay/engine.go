@@ -104,7 +104,6 @@ func (e *Engine) Run(ctx context.Context, src Source, sink func(arrow.RecordBatc
 		defer pf.close()
 		src = pf
 		defer relaxGC()()
-		defer widenProcs()()
 		pc = e.newPacer(ctx, workers)
 		workers = 0 // the pacer's senders, not batch workers, call the models
 	}

@@ -281,12 +281,15 @@ func (pc *pacer) schedule() {
 	defer close(pc.reqs)
 	clk := newClock()
 	defer clk.close()
+	var gov *procGovernor
+	defer func() { gov.close() }()
 	first := true
 	for p := range pc.plans {
 		if first {
 			// The schedule starts with the first batch ready to send:
 			// opening the traffic and reading that batch are not lag.
 			pc.start, first = time.Now(), false
+			gov = newGovernor(pc.start)
 		}
 		for r, at := range p.at {
 			if pc.ctx.Err() != nil {
@@ -298,6 +301,8 @@ func (pc *pacer) schedule() {
 				q.rows = p.j.in.NewSlice(int64(lo), int64(min(p.n, lo+p.k)))
 			}
 			clk.wait(pc.ctx, q.intended)
+			now := time.Now()
+			gov.observe(now, now.Sub(q.intended) > LateAfter)
 			p.wg.Add(1)
 			select {
 			case pc.reqs <- q:

@@ -4,6 +4,7 @@ import (
 	"os"
 	"runtime"
 	"runtime/debug"
+	"time"
 )
 
 // openLoopGCPercent is the garbage collector's target while an open-loop
@@ -28,25 +29,98 @@ func relaxGC() (restore func()) {
 }
 
 // openLoopProcsPerCore is how many Go processors an open-loop replay runs
-// per core. Go does not preempt a running goroutine for a ready one until
-// it has run 10 ms, and a goroutine whose timer or socket is ready waits
-// for a free processor: with one processor per core, decoding the next
-// record batch (a millisecond or two of CPU) or a garbage-collector worker
-// holds the scheduler's wake-up back by that long. With twice as many
-// processors as cores one is almost always free, and the kernel, which
-// preempts within a fraction of a millisecond, shares the cores instead.
-// On the 2-core bench (rate at 50%, 64 in flight, with 1,024-row batches)
-// the scheduling-lag p99 fell from 1.6 to 0.84 ms, late sends from ~690 to
-// ~280 (medians of four or five runs; 3 and 8 processors did worse than 4).
+// per core while it keeps its pace. Go does not preempt a running goroutine
+// for a ready one until it has run 10 ms, and a goroutine whose timer or
+// socket is ready waits for a free processor: with one processor per core,
+// decoding the next record batch (a millisecond or two of CPU) or a
+// garbage-collector worker holds the scheduler's wake-up back by that
+// long. With twice as many processors as cores one is almost always free,
+// and the kernel, which preempts within a fraction of a millisecond,
+// shares the cores instead. On the 2-core bench (rate at 50%, 64 in
+// flight, 1,024-row batches) the scheduling-lag p99 fell from 1.50 to
+// 0.81 ms and late sends from 549 to 273 (medians of five runs; with 3
+// processors 1.06 ms).
+//
+// When the replay cannot keep its pace anyway (a rate at the model's or
+// the machine's limit, every send queued behind the last), the spare
+// processors only add thread switching and idle spinning on cores that are
+// all busy: at 100% of the bench's closed-loop rate, 4 processors reached
+// 0.94-0.99 of the rate asked with a lag p99 of 90-314 ms, 2 processors
+// 1.00 with 8-22 ms. So procGovernor narrows back to the default while most
+// sends are late, and widens again once they are on time.
 const openLoopProcsPerCore = 2
 
-// widenProcs raises GOMAXPROCS for an open-loop replay and returns the
-// function that restores the default. A GOMAXPROCS set in the environment
-// is the user's choice and is left alone.
-func widenProcs() (restore func()) {
+// Late shares of a window of sends that narrow or widen the processors.
+const (
+	narrowAbove = 0.20
+	widenBelow  = 0.05
+	// A window is at least this many sends and this long.
+	govWindowSends = 200
+	govWindowTime  = 250 * time.Millisecond
+)
+
+// procGovernor sets GOMAXPROCS during an open-loop replay from the share
+// of late sends: wide (openLoopProcsPerCore per core) while the replay
+// keeps its pace, the default while it is saturated. It is used by the
+// scheduler goroutine alone.
+type procGovernor struct {
+	narrow, wide int
+	isWide       bool
+	set          func(int) // runtime.GOMAXPROCS in a replay
+	start        time.Time // of the current window
+	n, late      int
+}
+
+// newGovernor widens GOMAXPROCS and returns the governor; nil, with
+// GOMAXPROCS untouched, when the environment sets GOMAXPROCS: the user's
+// choice is left alone.
+func newGovernor(now time.Time) *procGovernor {
 	if os.Getenv("GOMAXPROCS") != "" {
-		return func() {}
+		return nil
 	}
-	runtime.GOMAXPROCS(openLoopProcsPerCore * runtime.GOMAXPROCS(0))
-	return runtime.SetDefaultGOMAXPROCS
+	n := runtime.GOMAXPROCS(0)
+	g := &procGovernor{narrow: n, wide: openLoopProcsPerCore * n, set: func(n int) { runtime.GOMAXPROCS(n) }}
+	g.widen(true, now)
+	return g
+}
+
+func (g *procGovernor) widen(wide bool, now time.Time) {
+	g.isWide = wide
+	if wide {
+		g.set(g.wide)
+	} else {
+		g.set(g.narrow)
+	}
+	g.start, g.n, g.late = now, 0, 0
+}
+
+// observe counts one send, late or not, and at the end of a window narrows
+// or widens the processors.
+func (g *procGovernor) observe(now time.Time, late bool) {
+	if g == nil {
+		return
+	}
+	g.n++
+	if late {
+		g.late++
+	}
+	if g.n < govWindowSends || now.Sub(g.start) < govWindowTime {
+		return
+	}
+	share := float64(g.late) / float64(g.n)
+	switch {
+	case g.isWide && share > narrowAbove:
+		g.widen(false, now)
+	case !g.isWide && share < widenBelow:
+		g.widen(true, now)
+	default:
+		g.start, g.n, g.late = now, 0, 0
+	}
+}
+
+// close restores the default GOMAXPROCS.
+func (g *procGovernor) close() {
+	if g != nil {
+		runtime.SetDefaultGOMAXPROCS()
+	}
 }
