@@ -155,32 +155,31 @@ spec warmup max 2 0 0.01 1
 "$OUT/replaygate" run --spec "$OUT/warmup.yaml" --quiet > "$OUT/warmup.log" 2>&1 || true
 [ -s "$OUT/body.json" ] || { echo "bench/replay.sh: no request reached the server:" >&2; cat "$OUT/warmup.log" >&2; exit 1; }
 
+# both NAME MODE C RATE: replaygate, then vegeta, and the ratio of their
+# req/s on both rows; prints vegeta's req/s
+both() {
+  local name=$1 mode=$2 c=$3 rate=$4
+  rg "rg-$name" "$mode" "$c" "$rate"
+  local a b
+  a=$(cut -f5 <<<"${rows[-1]}")
+  vg "vg-$name" "$c" "$rate"
+  b=$(cut -f5 <<<"${rows[-1]}")
+  rows[-2]="${rows[-2]}	$(awk -v a="$a" -v b="$b" 'BEGIN { if (a ~ /^[0-9.]+$/) printf "%.2f", a / b; else print "-" }')"
+  rows[-1]="${rows[-1]}	1.00"
+  echo "$b"
+}
+
 for c in $CONC; do
   echo "C=$c: replaygate max, vegeta closed loop ..." >&2
-  rg "rg-max-c$c" max "$c" 0
-  rgmax=$(cut -f5 <<<"${rows[-1]}")
-  vg "vg-max-c$c" "$c" 0
-  vmax=$(cut -f5 <<<"${rows[-1]}")
-  ratio=$(awk -v a="$rgmax" -v b="$vmax" 'BEGIN { if (a ~ /^[0-9.]+$/) printf "%.2f", a / b; else print "-" }')
-  rows[-2]="${rows[-2]}	$ratio"
-  rows[-1]="${rows[-1]}	1.00"
+  both "max-c$c" max "$c" 0 > "$tmp/vmax"
+  vmax=$(cat "$tmp/vmax")
   for pct in 50 100; do
     rate=$(( vmax * pct / 100 ))
     echo "C=$c: open loop at $pct% ($rate/s) ..." >&2
-    rg "rg-rate$pct-c$c" rate "$c" "$rate"
-    rg_rate=$(cut -f5 <<<"${rows[-1]}")
-    vg "vg-rate$pct-c$c" "$c" "$rate"
-    v_rate=$(cut -f5 <<<"${rows[-1]}")
-    rows[-2]="${rows[-2]}	$(awk -v a="$rg_rate" -v b="$v_rate" 'BEGIN { if (a ~ /^[0-9.]+$/) printf "%.2f", a / b; else print "-" }')"
-    rows[-1]="${rows[-1]}	1.00"
+    both "rate$pct-c$c" rate "$c" "$rate" > /dev/null
     if [ "$pct" = 50 ] && [ "$HEADROOM" != "$c" ]; then
       echo "C=$c: open loop at $pct% ($rate/s), $HEADROOM in flight ..." >&2
-      rg "rg-rate$pct-c$c-h$HEADROOM" rate "$HEADROOM" "$rate"
-      rg_rate=$(cut -f5 <<<"${rows[-1]}")
-      vg "vg-rate$pct-c$c-h$HEADROOM" "$HEADROOM" "$rate"
-      v_rate=$(cut -f5 <<<"${rows[-1]}")
-      rows[-2]="${rows[-2]}	$(awk -v a="$rg_rate" -v b="$v_rate" 'BEGIN { if (a ~ /^[0-9.]+$/) printf "%.2f", a / b; else print "-" }')"
-      rows[-1]="${rows[-1]}	1.00"
+      both "rate$pct-c$c-h$HEADROOM" rate "$HEADROOM" "$rate" > /dev/null
     fi
   done
 done
