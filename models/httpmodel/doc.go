@@ -44,7 +44,12 @@
 //
 // Predict splits a batch into requests of Options.Batch rows and keeps up to
 // Options.Concurrency of them in flight over one shared keep-alive client
-// (gzip responses are accepted). Each row's latency is its request's: from
+// (gzip responses are accepted). A plain http:// server without a proxy is
+// spoken to over HTTP/1.1 by the package's own transport, which writes
+// each request and reads its answer in the calling goroutine with the
+// standard library's writer and parser (see h1Transport); https and
+// proxied servers go through net/http's Transport. Redirects are followed
+// as http.Client follows them. Each row's latency is its request's: from
 // just before the request is sent until its response is fully read,
 // retries included. A failure is a per-row error, never a returned error,
 // with one of these classes:

@@ -84,6 +84,12 @@ func New(o Options) (*Model, error) {
 		m.header.Set(k, v)
 	}
 	m.client = o.Client
+	if t := newH1Transport(u); m.client == nil && t != nil {
+		m.client = &http.Client{Transport: t}
+		if m.header.Get("Accept-Encoding") == "" {
+			m.header.Set("Accept-Encoding", "gzip") // as net/http's Transport asks
+		}
+	}
 	if m.client == nil {
 		tr := http.DefaultTransport.(*http.Transport).Clone()
 		tr.MaxIdleConns = max(100, 2*o.Concurrency)
