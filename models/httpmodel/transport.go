@@ -32,10 +32,12 @@ import (
 // effects, so a server that did read the request and then closed loses
 // nothing by seeing it twice.
 type h1Transport struct {
-	addr   string // host:port
-	dialer net.Dialer
-	mu     sync.Mutex
-	idle   []*h1Conn
+	host     string // the URL's host, as in requests to it
+	addr     string // host:port to dial
+	dialer   net.Dialer
+	fallback http.RoundTripper // for any other URL (a redirect elsewhere)
+	mu       sync.Mutex
+	idle     []*h1Conn
 }
 
 type h1Conn struct {
@@ -62,8 +64,10 @@ func newH1Transport(u *url.URL) *h1Transport {
 		port = "80"
 	}
 	return &h1Transport{
-		addr:   net.JoinHostPort(u.Hostname(), port),
-		dialer: net.Dialer{Timeout: 30 * time.Second, KeepAlive: 30 * time.Second},
+		host:     u.Host,
+		addr:     net.JoinHostPort(u.Hostname(), port),
+		dialer:   net.Dialer{Timeout: 30 * time.Second, KeepAlive: 30 * time.Second},
+		fallback: http.DefaultTransport.(*http.Transport).Clone(),
 	}
 }
 
@@ -96,12 +100,18 @@ func (t *h1Transport) CloseIdleConnections() {
 	for _, c := range idle {
 		c.Close()
 	}
+	if f, ok := t.fallback.(interface{ CloseIdleConnections() }); ok {
+		f.CloseIdleConnections()
+	}
 }
 
 // RoundTrip sends req and reads the head of its answer; the body is read
 // through the response, and closing it returns the connection to the pool
 // when the body was read to its end and neither side asked to close.
 func (t *h1Transport) RoundTrip(req *http.Request) (*http.Response, error) {
+	if req.URL.Scheme != "http" || req.URL.Host != t.host {
+		return t.fallback.RoundTrip(req)
+	}
 	ctx := req.Context()
 	for retried := false; ; retried = true {
 		c := t.get()

@@ -131,6 +131,27 @@ func TestH1Transport(t *testing.T) {
 	}
 }
 
+// A redirect to another server is followed there, not sent to the first.
+func TestH1TransportRedirect(t *testing.T) {
+	other, _ := countingServer(t, func(w http.ResponseWriter, r *http.Request) {
+		b, _ := io.ReadAll(r.Body)
+		fmt.Fprintf(w, "other got %s", b)
+	})
+	first, _ := countingServer(t, func(w http.ResponseWriter, r *http.Request) {
+		http.Redirect(w, r, other.URL+"/moved", http.StatusTemporaryRedirect)
+	})
+	cl := &http.Client{Transport: h1For(t, first.URL)}
+	resp, err := cl.Post(first.URL+"/score", "application/json", strings.NewReader("x"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if string(b) != "other got x" {
+		t.Errorf("after the redirect: %q", b)
+	}
+}
+
 // rawServer accepts connections on 127.0.0.1 and hands each, with its
 // number, to serve.
 func rawServer(t testing.TB, serve func(n int, c net.Conn)) string {
