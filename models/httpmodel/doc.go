@@ -47,7 +47,11 @@
 // (gzip responses are accepted). A plain http:// server without a proxy is
 // spoken to over HTTP/1.1 by the package's own transport, which writes
 // each request and reads its answer in the calling goroutine with the
-// standard library's writer and parser (see h1Transport); https and
+// standard library's writer and parser (see h1Transport); the model's
+// own requests skip even those: their head is built once, and a plain
+// answer head (HTTP/1.1, one Content-Length, no transfer or content
+// coding) is read by parseHead, checked against http.ReadResponse by
+// FuzzParseHead; any other answer goes to http.ReadResponse. https and
 // proxied servers go through net/http's Transport. Redirects are followed
 // as http.Client follows them. Each row's latency is its request's: from
 // just before the request is sent until its response is fully read,

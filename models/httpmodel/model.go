@@ -33,7 +33,9 @@ type Model struct {
 	host       string // the Host of a request to u
 	name       string // as reported: credentials redacted
 	client     *http.Client
-	names      [][]byte // JSON-quoted feature names
+	h1         *h1Transport // the client's transport for a plain http:// server; nil otherwise
+	h1head     []byte       // with h1: the head of every request, up to the Content-Length value
+	names      [][]byte     // JSON-quoted feature names
 	inputName  []byte
 	outputName []byte
 	path       []segment
@@ -89,6 +91,7 @@ func New(o Options) (*Model, error) {
 		if m.header.Get("Accept-Encoding") == "" {
 			m.header.Set("Accept-Encoding", "gzip") // as net/http's Transport asks
 		}
+		m.h1, m.h1head = t, requestHead(u, m.host, m.header)
 	}
 	if m.client == nil {
 		tr := http.DefaultTransport.(*http.Transport).Clone()
@@ -369,8 +372,36 @@ func backoff(attempt int) time.Duration {
 	return min(10*time.Millisecond<<(attempt-1), 200*time.Millisecond)
 }
 
+// requestHead is the head http.Request.Write writes for the model's POST
+// to u, up to the Content-Length value; nil when a header name or value
+// is not plain (net/http then reports it).
+func requestHead(u *url.URL, host string, h http.Header) []byte {
+	var b bytes.Buffer
+	fmt.Fprintf(&b, "POST %s HTTP/1.1\r\nHost: %s\r\nUser-Agent: Go-http-client/1.1\r\n", u.RequestURI(), host)
+	for k, vs := range h {
+		for _, c := range []byte(k) {
+			if !isToken(c) {
+				return nil
+			}
+		}
+		for _, v := range vs {
+			if !plainValue([]byte(v)) {
+				return nil
+			}
+			fmt.Fprintf(&b, "%s: %s\r\n", k, strings.TrimSpace(v))
+		}
+	}
+	b.WriteString("Content-Length: ")
+	return b.Bytes()
+}
+
 // attempt sends body once.
 func (m *Model) attempt(ctx context.Context, body []byte, n int) (Reply, *failure) {
+	if m.h1head != nil {
+		if rep, f, ok := m.attemptH1(ctx, body, n); ok {
+			return rep, f
+		}
+	}
 	actx, cancel := context.WithTimeout(ctx, m.o.Timeout)
 	defer cancel()
 	// The request is built as http.NewRequestWithContext builds it, from
@@ -402,11 +433,40 @@ func (m *Model) attempt(ctx context.Context, body []byte, n int) (Reply, *failur
 	if err != nil {
 		return Reply{}, m.transportFailure(err, actx)
 	}
-	if resp.StatusCode < 200 || resp.StatusCode > 299 {
+	return m.reply(resp.StatusCode, resp.Status, data, n)
+}
+
+// attemptH1 sends body once over the HTTP/1.1 transport without the
+// http.Request and http.Response of the general path. ok is false for a
+// redirect, which the general path (http.Client) then follows.
+func (m *Model) attemptH1(ctx context.Context, body []byte, n int) (rep Reply, f *failure, ok bool) {
+	m.stats.requests.Add(1)
+	m.stats.sent.Add(int64(len(body)))
+	rb := getRespBuf()
+	defer putRespBuf(rb)
+	a, err := m.h1.post(ctx, time.Now().Add(m.o.Timeout), m.h1head, body, rb)
+	if err != nil {
+		return Reply{}, m.transportFailure(err, ctx), true
+	}
+	m.stats.received.Add(int64(len(a.body)))
+	switch a.code {
+	case http.StatusMovedPermanently, http.StatusFound, http.StatusSeeOther, http.StatusTemporaryRedirect, http.StatusPermanentRedirect:
+		m.stats.requests.Add(-1)
+		m.stats.sent.Add(-int64(len(body)))
+		m.stats.received.Add(-int64(len(a.body)))
+		return Reply{}, nil, false
+	}
+	rep, f = m.reply(a.code, a.status, a.body, n)
+	return rep, f, true
+}
+
+// reply reads a whole answer: its status, then its body's scores.
+func (m *Model) reply(code int, status string, data []byte, n int) (Reply, *failure) {
+	if code < 200 || code > 299 {
 		return Reply{}, &failure{
-			class: fmt.Sprintf("http_%d", resp.StatusCode),
-			msg:   fmt.Sprintf("%s answered %s: %s", m.name, resp.Status, serverMessage(data)),
-			retry: resp.StatusCode >= 500,
+			class: fmt.Sprintf("http_%d", code),
+			msg:   fmt.Sprintf("%s answered %s: %s", m.name, status, serverMessage(data)),
+			retry: code >= 500,
 		}
 	}
 	if len(data) > maxBody {

@@ -2,6 +2,7 @@ package httpmodel
 
 import (
 	"bufio"
+	"bytes"
 	"compress/gzip"
 	"context"
 	"errors"
@@ -10,6 +11,7 @@ import (
 	"net/http"
 	"net/url"
 	"os"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -181,6 +183,17 @@ func (t *h1Transport) exchange(ctx context.Context, c *h1Conn, req *http.Request
 			break
 		}
 	}
+	b, err := t.body(c, resp, req, stop)
+	if err != nil {
+		return nil, true, err
+	}
+	resp.Body = b
+	return resp, true, nil
+}
+
+// body wraps resp's body over c: it decodes gzip as net/http does, and
+// closing it pools c or closes it.
+func (t *h1Transport) body(c *h1Conn, resp *http.Response, req *http.Request, stop func() bool) (*h1Body, error) {
 	b := &h1Body{t: t, c: c, stop: stop, raw: &eofReader{r: resp.Body}, keep: !resp.Close && !req.Close}
 	b.rc = b.raw
 	if strings.EqualFold(resp.Header.Get("Content-Encoding"), "gzip") && resp.StatusCode != http.StatusNoContent && req.Method != http.MethodHead {
@@ -188,7 +201,7 @@ func (t *h1Transport) exchange(ctx context.Context, c *h1Conn, req *http.Request
 		if err != nil && !errors.Is(err, io.EOF) {
 			b.keep = false
 			b.Close()
-			return nil, true, err
+			return nil, err
 		}
 		if zr != nil {
 			b.rc = zr
@@ -198,8 +211,7 @@ func (t *h1Transport) exchange(ctx context.Context, c *h1Conn, req *http.Request
 		resp.ContentLength = -1
 		resp.Uncompressed = true
 	}
-	resp.Body = b
-	return resp, true, nil
+	return b, nil
 }
 
 // eofReader remembers that its reader came to its end.
@@ -250,4 +262,241 @@ func (b *h1Body) Close() error {
 		return nil
 	}
 	return c.Close()
+}
+
+// postRequest stands for the model's requests where the standard parser
+// needs one: it reads the answer to a POST.
+var postRequest = &http.Request{Method: http.MethodPost}
+
+// answer is a response read whole.
+type answer struct {
+	code   int
+	status string // as http.Response.Status: "503 Service Unavailable"
+	body   []byte // in the caller's respBuf
+}
+
+// post is RoundTrip for the model's own requests without http.Request,
+// http.Client and http.Response: the head of the request is head (built
+// once, up to the Content-Length value), and the answer is read whole into
+// rb by parseHead when its head is plain (see parseHead) or by the
+// standard library otherwise. The connection's deadline is deadline, and
+// ctx's end stops it at once.
+func (t *h1Transport) post(ctx context.Context, deadline time.Time, head, body []byte, rb *respBuf) (answer, error) {
+	for retried := false; ; retried = true {
+		c := t.get()
+		reused := c != nil
+		if c == nil {
+			nc, err := t.dialer.DialContext(ctx, "tcp", t.addr)
+			if err != nil {
+				return answer{}, err
+			}
+			c = &h1Conn{Conn: nc, br: bufio.NewReaderSize(nc, 4<<10), bw: bufio.NewWriterSize(nc, 4<<10)}
+		}
+		a, answered, err := t.postOn(ctx, c, deadline, head, body, rb)
+		if err == nil {
+			return a, nil
+		}
+		if err := ctx.Err(); err != nil {
+			return answer{}, err
+		}
+		if errors.Is(err, os.ErrDeadlineExceeded) && !time.Now().Before(deadline) {
+			return answer{}, context.DeadlineExceeded
+		}
+		if !reused || answered || retried {
+			return answer{}, err
+		}
+	}
+}
+
+// postOn sends one request on c and reads its answer; c is pooled or
+// closed by the time it returns.
+func (t *h1Transport) postOn(ctx context.Context, c *h1Conn, deadline time.Time, head, body []byte, rb *respBuf) (a answer, answered bool, err error) {
+	if err := c.SetDeadline(deadline); err != nil {
+		c.Close()
+		return a, false, err
+	}
+	stop := context.AfterFunc(ctx, func() { c.SetDeadline(longAgo) })
+	c.bw.Write(head)
+	var n [20]byte
+	c.bw.Write(strconv.AppendInt(n[:0], int64(len(body)), 10))
+	c.bw.WriteString("\r\n\r\n")
+	c.bw.Write(body)
+	if err := c.bw.Flush(); err != nil {
+		stop()
+		c.Close()
+		return a, false, err
+	}
+	if _, err := c.br.Peek(1); err != nil {
+		stop()
+		c.Close()
+		return a, false, err
+	}
+	buffered, _ := c.br.Peek(c.br.Buffered())
+	if h, ok := parseHead(buffered); ok && h.length <= maxBody {
+		c.br.Discard(h.n)
+		if cap(rb.b) < h.length {
+			rb.b = make([]byte, h.length)
+		}
+		a = answer{code: h.code, status: h.status, body: rb.b[:h.length]}
+		if _, err := io.ReadFull(c.br, a.body); err != nil {
+			stop()
+			c.Close()
+			return answer{}, true, err
+		}
+		if stop() && h.keep {
+			t.put(c)
+		} else {
+			c.Close()
+		}
+		return a, true, nil
+	}
+	// Anything else (chunked, gzip, no length, interim answers) goes to the
+	// standard parser; the body then owns c.
+	var resp *http.Response
+	for {
+		resp, err = http.ReadResponse(c.br, postRequest)
+		if err != nil {
+			stop()
+			c.Close()
+			return answer{}, true, err
+		}
+		if resp.StatusCode < 100 || resp.StatusCode > 199 || resp.StatusCode == http.StatusSwitchingProtocols {
+			break
+		}
+	}
+	b, err := t.body(c, resp, postRequest, stop)
+	if err != nil {
+		return answer{}, true, err
+	}
+	data, err := rb.read(b)
+	b.Close()
+	if err != nil {
+		return answer{}, true, err
+	}
+	return answer{code: resp.StatusCode, status: resp.Status, body: data}, true, nil
+}
+
+// head is a response head read by parseHead.
+type head struct {
+	n      int // bytes of the head, the blank line included
+	code   int
+	status string
+	length int  // Content-Length
+	keep   bool // the connection may carry another request
+}
+
+// parseHead reads a response head from b when it is plain: HTTP/1.1, a
+// final status with a body (200-599 but 204 and 304), one Content-Length,
+// no Transfer-Encoding or Content-Encoding, at most a Connection of close
+// or keep-alive, token header names and values without control bytes, and
+// the whole head in b. ok is false for anything else, which
+// http.ReadResponse then reads; where parseHead says ok, it agrees with
+// http.ReadResponse (FuzzParseHead compares the two).
+func parseHead(b []byte) (h head, ok bool) {
+	end := bytes.Index(b, []byte("\r\n\r\n"))
+	if end < 0 {
+		return h, false
+	}
+	h.n, h.length, h.keep = end+4, -1, true
+	lines := b[:end+2] // each line ends with CRLF
+	i := bytes.Index(lines, []byte("\r\n"))
+	first, rest := lines[:i], lines[i+2:]
+	st, found := bytes.CutPrefix(first, []byte("HTTP/1.1 "))
+	if !found || len(st) < 3 || len(st) > 3 && st[3] != ' ' {
+		return h, false
+	}
+	for _, d := range st[:3] {
+		if d < '0' || d > '9' {
+			return h, false
+		}
+		h.code = h.code*10 + int(d-'0')
+	}
+	if h.code < 200 || h.code > 599 || h.code == http.StatusNoContent || h.code == http.StatusNotModified || !plainValue(st) {
+		return h, false
+	}
+	for len(rest) > 0 {
+		i := bytes.Index(rest, []byte("\r\n"))
+		line := rest[:i]
+		rest = rest[i+2:]
+		colon := bytes.IndexByte(line, ':')
+		if colon <= 0 {
+			return h, false
+		}
+		name, value := line[:colon], bytes.Trim(line[colon+1:], " \t")
+		for _, c := range name {
+			if !isToken(c) {
+				return h, false
+			}
+		}
+		if !plainValue(value) {
+			return h, false
+		}
+		switch {
+		case asciiEqualFold(name, "Content-Length"):
+			if h.length >= 0 || len(value) == 0 || len(value) > 10 {
+				return h, false
+			}
+			h.length = 0
+			for _, d := range value {
+				if d < '0' || d > '9' {
+					return h, false
+				}
+				h.length = h.length*10 + int(d-'0')
+			}
+		case asciiEqualFold(name, "Connection"):
+			switch {
+			case asciiEqualFold(value, "close"):
+				h.keep = false
+			case !asciiEqualFold(value, "keep-alive"):
+				return h, false
+			}
+		case asciiEqualFold(name, "Transfer-Encoding"), asciiEqualFold(name, "Content-Encoding"), asciiEqualFold(name, "Trailer"):
+			return h, false
+		}
+	}
+	if h.length < 0 {
+		return h, false
+	}
+	h.status = string(st)
+	return h, true
+}
+
+// plainValue reports whether v has no control bytes (a tab is allowed)
+// and no bytes outside ASCII, which textproto would read otherwise.
+func plainValue(v []byte) bool {
+	for _, c := range v {
+		if c < ' ' && c != '\t' || c >= 0x7f {
+			return false
+		}
+	}
+	return true
+}
+
+// isToken reports whether c may appear in a header name (RFC 9110 tchar).
+func isToken(c byte) bool {
+	switch {
+	case 'a' <= c && c <= 'z', 'A' <= c && c <= 'Z', '0' <= c && c <= '9':
+		return true
+	}
+	return strings.IndexByte("!#$%&'*+-.^_`|~", c) >= 0
+}
+
+// asciiEqualFold reports whether b equals s, ignoring ASCII case.
+func asciiEqualFold(b []byte, s string) bool {
+	if len(b) != len(s) {
+		return false
+	}
+	for i := range b {
+		x, y := b[i], s[i]
+		if 'A' <= x && x <= 'Z' {
+			x += 'a' - 'A'
+		}
+		if 'A' <= y && y <= 'Z' {
+			y += 'a' - 'A'
+		}
+		if x != y {
+			return false
+		}
+	}
+	return true
 }

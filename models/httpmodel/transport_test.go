@@ -368,5 +368,142 @@ func FuzzH1Transport(f *testing.F) {
 		if ctx.Err() != nil {
 			t.Fatalf("body of %q not read within 2 s", answer)
 		}
+		// The model's own path reads the same answer as the general one.
+		std := *resp
+		answers <- answer
+		rb := getRespBuf()
+		defer putRespBuf(rb)
+		a, err := h1For(t, addr).post(ctx, time.Now().Add(2*time.Second), []byte("POST / HTTP/1.1\r\nHost: x\r\nContent-Length: "), []byte("x"), rb)
+		if ctx.Err() != nil {
+			t.Fatalf("no answer within 2 s from %q", answer)
+		}
+		if err == nil && (a.code != std.StatusCode || a.status != std.Status) {
+			t.Fatalf("%q: post read %d %q, RoundTrip %d %q", answer, a.code, a.status, std.StatusCode, std.Status)
+		}
 	})
+}
+
+func TestParseHead(t *testing.T) {
+	for _, tc := range []struct {
+		head string
+		ok   bool
+		keep bool
+	}{
+		{"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok", true, true},
+		{"HTTP/1.1 503 Service Unavailable\r\ncontent-length: 0\r\nConnection: close\r\n\r\n", true, false},
+		{"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 2\r\nConnection: Keep-Alive\r\n\r\n{}", true, true},
+		{"HTTP/1.1 200\r\nContent-Length: 0\r\n\r\n", true, true},
+		{"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n", false, false},              // head not complete
+		{"HTTP/1.0 200 OK\r\nContent-Length: 2\r\n\r\nok", false, false},        // not HTTP/1.1
+		{"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n", false, false}, // chunked
+		{"HTTP/1.1 200 OK\r\nContent-Encoding: gzip\r\nContent-Length: 2\r\n\r\n", false, false},
+		{"HTTP/1.1 200 OK\r\n\r\n", false, false}, // no length: read to the close
+		{"HTTP/1.1 200 OK\r\nContent-Length: 2\r\nContent-Length: 2\r\n\r\n", false, false},
+		{"HTTP/1.1 200 OK\r\nContent-Length: +2\r\n\r\n", false, false},
+		{"HTTP/1.1 100 Continue\r\n\r\n", false, false},
+		{"HTTP/1.1 204 No Content\r\nContent-Length: 0\r\n\r\n", false, false},
+		{"HTTP/1.1 200 OK\r\nX: a\r\n b\r\nContent-Length: 0\r\n\r\n", false, false}, // folded line
+		{"HTTP/1.1 200 OK\r\nBad Name: x\r\nContent-Length: 0\r\n\r\n", false, false},
+		{"HTTP/1.1 200 OK\r\nConnection: upgrade\r\nContent-Length: 0\r\n\r\n", false, false},
+		{"HTTP/1.1 20x OK\r\nContent-Length: 0\r\n\r\n", false, false},
+	} {
+		h, ok := parseHead([]byte(tc.head))
+		if ok != tc.ok || ok && h.keep != tc.keep {
+			t.Errorf("%q: ok %v keep %v, want ok %v keep %v", tc.head, ok, h.keep, tc.ok, tc.keep)
+		}
+	}
+}
+
+// FuzzParseHead checks parseHead against http.ReadResponse: where it
+// reads a head, the standard library reads the same status, length,
+// connection and body.
+func FuzzParseHead(f *testing.F) {
+	f.Add([]byte(okAnswer))
+	f.Add([]byte("HTTP/1.1 503 Service Unavailable\r\nContent-Length: 4\r\nConnection: close\r\n\r\nbusy"))
+	f.Add([]byte("HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\nshort"))
+	f.Add([]byte("HTTP/1.1 404 \r\nx-a: \t v \r\nContent-Length: 0\r\n\r\n"))
+	f.Fuzz(func(t *testing.T, b []byte) {
+		h, ok := parseHead(b)
+		if !ok {
+			return
+		}
+		resp, err := http.ReadResponse(bufio.NewReader(bytes.NewReader(b)), postRequest)
+		if err != nil {
+			t.Fatalf("parseHead read %+v from %q, net/http failed: %v", h, b, err)
+		}
+		if resp.StatusCode != h.code || resp.Status != h.status || resp.ContentLength != int64(h.length) || resp.Close == h.keep {
+			t.Fatalf("%q: parseHead %+v, net/http status %d %q length %d close %v", b, h, resp.StatusCode, resp.Status, resp.ContentLength, resp.Close)
+		}
+		body, err := io.ReadAll(resp.Body)
+		if len(b) >= h.n+h.length {
+			if err != nil || !bytes.Equal(body, b[h.n:h.n+h.length]) {
+				t.Fatalf("%q: body %q (%v), parseHead's %q", b, body, err, b[h.n:h.n+h.length])
+			}
+		} else if err == nil {
+			t.Fatalf("%q: net/http read a whole body from a short answer", b)
+		}
+	})
+}
+
+// The model's own requests carry what net/http would send for them.
+func TestRequestHeadMatchesNetHTTP(t *testing.T) {
+	got := make(chan *http.Request, 1)
+	addr := rawServer(t, func(n int, c net.Conn) {
+		br := bufio.NewReader(c)
+		req, err := http.ReadRequest(br)
+		if err != nil {
+			return
+		}
+		b, _ := io.ReadAll(req.Body)
+		req.Body = io.NopCloser(bytes.NewReader(b))
+		got <- req
+		io.WriteString(c, "HTTP/1.1 200 OK\r\nContent-Length: 13\r\n\r\n{\"score\":0.5}")
+	})
+	m, err := New(Options{URL: addr + "?v=1", Protocol: JSON, ScorePath: "score", Features: []string{"x"},
+		Headers: map[string]string{"Authorization": "Bearer t0k", "X-Trace": " a b "}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if m.h1head == nil {
+		t.Fatal("no prebuilt request head for a plain http:// server")
+	}
+	rep, f := m.attempt(context.Background(), []byte(`[{"x":1}]`), 1)
+	if f != nil || len(rep.Scores) != 1 || rep.Scores[0] != 0.5 {
+		t.Fatalf("reply %+v, failure %+v", rep, f)
+	}
+	req := <-got
+	want, _ := http.NewRequest(http.MethodPost, addr+"?v=1", strings.NewReader(`[{"x":1}]`))
+	want.Header = m.header.Clone()
+	var buf bytes.Buffer
+	want.Write(&buf)
+	std, err := http.ReadRequest(bufio.NewReader(&buf))
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, _ := io.ReadAll(req.Body)
+	if req.Method != std.Method || req.RequestURI != std.RequestURI || req.Host != std.Host || string(b) != `[{"x":1}]` ||
+		req.ContentLength != std.ContentLength || fmt.Sprint(req.Header) != fmt.Sprint(std.Header) {
+		t.Errorf("sent %s %s host %s length %d %v %q;\nnet/http sends %s %s host %s length %d %v",
+			req.Method, req.RequestURI, req.Host, req.ContentLength, req.Header, b, std.Method, std.RequestURI, std.Host, std.ContentLength, std.Header)
+	}
+}
+
+// A redirect answered to the model's own request is followed by the
+// general path.
+func TestAttemptFollowsRedirect(t *testing.T) {
+	other, _ := countingServer(t, func(w http.ResponseWriter, r *http.Request) { io.WriteString(w, `{"score":0.25}`) })
+	first, _ := countingServer(t, func(w http.ResponseWriter, r *http.Request) {
+		http.Redirect(w, r, other.URL+"/moved", http.StatusTemporaryRedirect)
+	})
+	m, err := New(Options{URL: first.URL + "/score", Protocol: JSON, ScorePath: "score", Features: []string{"x"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	rep, f := m.attempt(context.Background(), []byte(`[{"x":1}]`), 1)
+	if f != nil || len(rep.Scores) != 1 || rep.Scores[0] != 0.25 {
+		t.Fatalf("reply %+v, failure %+v", rep, f)
+	}
+	if s := m.Stats(); s.Requests != 1 {
+		t.Errorf("%d requests counted for one call, want 1", s.Requests)
+	}
 }
