@@ -286,8 +286,13 @@ func (t *h1Transport) post(ctx context.Context, deadline time.Time, head, body [
 		c := t.get()
 		reused := c != nil
 		if c == nil {
-			nc, err := t.dialer.DialContext(ctx, "tcp", t.addr)
+			d := t.dialer
+			d.Deadline = deadline // the attempt's timeout bounds the dial too
+			nc, err := d.DialContext(ctx, "tcp", t.addr)
 			if err != nil {
+				if errors.Is(err, os.ErrDeadlineExceeded) && !time.Now().Before(deadline) {
+					return answer{}, context.DeadlineExceeded
+				}
 				return answer{}, err
 			}
 			c = &h1Conn{Conn: nc, br: bufio.NewReaderSize(nc, 4<<10), bw: bufio.NewWriterSize(nc, 4<<10)}

@@ -383,6 +383,17 @@ func FuzzH1Transport(f *testing.F) {
 	})
 }
 
+// The attempt's deadline bounds the dial of a new connection.
+func TestPostDialDeadline(t *testing.T) {
+	addr := rawServer(t, func(n int, c net.Conn) {})
+	rb := getRespBuf()
+	defer putRespBuf(rb)
+	_, err := h1For(t, addr).post(context.Background(), time.Now().Add(-time.Millisecond), []byte("POST / HTTP/1.1\r\nContent-Length: "), nil, rb)
+	if !errors.Is(err, context.DeadlineExceeded) {
+		t.Fatalf("dial past the deadline: %v, want context.DeadlineExceeded", err)
+	}
+}
+
 func TestParseHead(t *testing.T) {
 	for _, tc := range []struct {
 		head string
