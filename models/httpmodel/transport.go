@@ -115,80 +115,119 @@ func (t *h1Transport) RoundTrip(req *http.Request) (*http.Response, error) {
 		return t.fallback.RoundTrip(req)
 	}
 	ctx := req.Context()
-	for retried := false; ; retried = true {
+	deadline, _ := ctx.Deadline() // zero: none
+	replayable := req.Body == nil || req.Body == http.NoBody || req.GetBody != nil
+	var resp *http.Response
+	err := t.roundTrip(ctx, deadline, replayable, func(c *h1Conn, again bool) (answered bool, err error) {
+		r := req
+		if again && req.GetBody != nil {
+			body, err := req.GetBody()
+			if err != nil {
+				c.Close()
+				return false, err
+			}
+			r2 := *req
+			r2.Body = body
+			r = &r2
+		}
+		stop, err := start(ctx, c, deadline, func(w *bufio.Writer) error { return r.Write(w) })
+		if err != nil {
+			return false, err
+		}
+		resp, err = t.readResponse(c, r, stop)
+		return true, err
+	})
+	return resp, err
+}
+
+// roundTrip runs send on a pooled connection or on a new one dialled by
+// deadline (zero: none). When a pooled connection fails before any byte of
+// the answer (the server closed it while it was idle) and the request can
+// be sent again, it runs send once more on a new connection, with again
+// set. send owns its connection: it pools or closes it.
+func (t *h1Transport) roundTrip(ctx context.Context, deadline time.Time, replayable bool, send func(c *h1Conn, again bool) (answered bool, err error)) error {
+	for again := false; ; again = true {
 		c := t.get()
 		reused := c != nil
 		if c == nil {
-			nc, err := t.dialer.DialContext(ctx, "tcp", t.addr)
+			d := t.dialer
+			d.Deadline = deadline // the attempt's timeout bounds the dial too
+			nc, err := d.DialContext(ctx, "tcp", t.addr)
 			if err != nil {
-				return nil, err
+				return ended(ctx, deadline, err)
 			}
 			c = &h1Conn{Conn: nc, br: bufio.NewReaderSize(nc, 4<<10), bw: bufio.NewWriterSize(nc, 4<<10)}
 		}
-		resp, answered, err := t.exchange(ctx, c, req)
+		answered, err := send(c, again)
 		if err == nil {
-			return resp, nil
+			return nil
 		}
-		c.Close()
-		if err := ctx.Err(); err != nil {
-			return nil, err
+		err = ended(ctx, deadline, err)
+		if !reused || answered || again || !replayable || errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
+			return err
 		}
-		if d, ok := ctx.Deadline(); ok && errors.Is(err, os.ErrDeadlineExceeded) && !time.Now().Before(d) {
-			// The connection's deadline, which is the context's, came
-			// first by a hair.
-			return nil, context.DeadlineExceeded
-		}
-		if !reused || answered || retried || req.GetBody == nil {
-			return nil, err
-		}
-		body, gerr := req.GetBody()
-		if gerr != nil {
-			return nil, err
-		}
-		r2 := *req
-		r2.Body = body
-		req = &r2
 	}
 }
 
-// exchange writes req on c and reads the answer's head; answered is true
-// once a byte of the answer has arrived.
-func (t *h1Transport) exchange(ctx context.Context, c *h1Conn, req *http.Request) (resp *http.Response, answered bool, err error) {
-	d, _ := ctx.Deadline() // zero: none
-	if err := c.SetDeadline(d); err != nil {
-		return nil, false, err
+// ended is err, or the context's error when ctx has ended or the deadline
+// (which is the context's, or the attempt's) has passed: the connection's
+// deadline comes first by a hair.
+func ended(ctx context.Context, deadline time.Time, err error) error {
+	if cerr := ctx.Err(); cerr != nil {
+		return cerr
 	}
-	stop := context.AfterFunc(ctx, func() { c.SetDeadline(longAgo) })
-	fail := func(a bool, err error) (*http.Response, bool, error) {
+	if !deadline.IsZero() && errors.Is(err, os.ErrDeadlineExceeded) && !time.Now().Before(deadline) {
+		return context.DeadlineExceeded
+	}
+	return err
+}
+
+// start sets c's deadline, has ctx's end stop c at once, writes the
+// request with write and waits for the first byte of the answer. stop
+// undoes the hook on ctx; on error c is closed.
+func start(ctx context.Context, c *h1Conn, deadline time.Time, write func(*bufio.Writer) error) (stop func() bool, err error) {
+	if err := c.SetDeadline(deadline); err != nil {
+		c.Close()
+		return nil, err
+	}
+	stop = context.AfterFunc(ctx, func() { c.SetDeadline(longAgo) })
+	err = write(c.bw)
+	if err == nil {
+		err = c.bw.Flush()
+	}
+	if err == nil {
+		_, err = c.br.Peek(1)
+	}
+	if err != nil {
 		stop()
-		return nil, a, err
+		c.Close()
+		return nil, err
 	}
-	if err := req.Write(c.bw); err != nil {
-		return fail(false, err)
-	}
-	if err := c.bw.Flush(); err != nil {
-		return fail(false, err)
-	}
-	if _, err := c.br.Peek(1); err != nil {
-		return fail(false, err)
-	}
+	return stop, nil
+}
+
+// readResponse reads the final answer to req on c with the standard
+// parser; its body then owns c. On error c is closed.
+func (t *h1Transport) readResponse(c *h1Conn, req *http.Request, stop func() bool) (*http.Response, error) {
 	for {
-		resp, err = http.ReadResponse(c.br, req)
+		resp, err := http.ReadResponse(c.br, req)
 		if err != nil {
-			return fail(true, err)
+			stop()
+			c.Close()
+			return nil, err
 		}
 		// An interim answer (100 Continue, 103 Early Hints) has no body;
 		// the final one follows.
-		if resp.StatusCode < 100 || resp.StatusCode > 199 || resp.StatusCode == http.StatusSwitchingProtocols {
-			break
+		if resp.StatusCode >= 100 && resp.StatusCode <= 199 && resp.StatusCode != http.StatusSwitchingProtocols {
+			continue
 		}
+		b, err := t.body(c, resp, req, stop)
+		if err != nil {
+			return nil, err
+		}
+		resp.Body = b
+		return resp, nil
 	}
-	b, err := t.body(c, resp, req, stop)
-	if err != nil {
-		return nil, true, err
-	}
-	resp.Body = b
-	return resp, true, nil
 }
 
 // body wraps resp's body over c: it decodes gzip as net/http does, and
@@ -281,104 +320,59 @@ type answer struct {
 // rb by parseHead when its head is plain (see parseHead) or by the
 // standard library otherwise. The connection's deadline is deadline, and
 // ctx's end stops it at once.
-func (t *h1Transport) post(ctx context.Context, deadline time.Time, head, body []byte, rb *respBuf) (answer, error) {
-	for retried := false; ; retried = true {
-		c := t.get()
-		reused := c != nil
-		if c == nil {
-			d := t.dialer
-			d.Deadline = deadline // the attempt's timeout bounds the dial too
-			nc, err := d.DialContext(ctx, "tcp", t.addr)
-			if err != nil {
-				if errors.Is(err, os.ErrDeadlineExceeded) && !time.Now().Before(deadline) {
-					return answer{}, context.DeadlineExceeded
-				}
-				return answer{}, err
-			}
-			c = &h1Conn{Conn: nc, br: bufio.NewReaderSize(nc, 4<<10), bw: bufio.NewWriterSize(nc, 4<<10)}
+func (t *h1Transport) post(ctx context.Context, deadline time.Time, head, body []byte, rb *respBuf) (a answer, err error) {
+	err = t.roundTrip(ctx, deadline, true, func(c *h1Conn, _ bool) (bool, error) {
+		stop, err := start(ctx, c, deadline, func(w *bufio.Writer) error {
+			w.Write(head)
+			var n [20]byte
+			w.Write(strconv.AppendInt(n[:0], int64(len(body)), 10))
+			w.WriteString("\r\n\r\n")
+			_, err := w.Write(body)
+			return err
+		})
+		if err != nil {
+			return false, err
 		}
-		a, answered, err := t.postOn(ctx, c, deadline, head, body, rb)
-		if err == nil {
-			return a, nil
-		}
-		if err := ctx.Err(); err != nil {
-			return answer{}, err
-		}
-		if errors.Is(err, os.ErrDeadlineExceeded) && !time.Now().Before(deadline) {
-			return answer{}, context.DeadlineExceeded
-		}
-		if !reused || answered || retried {
-			return answer{}, err
-		}
-	}
+		a, err = t.readAnswer(c, rb, stop)
+		return true, err
+	})
+	return a, err
 }
 
-// postOn sends one request on c and reads its answer; c is pooled or
-// closed by the time it returns.
-func (t *h1Transport) postOn(ctx context.Context, c *h1Conn, deadline time.Time, head, body []byte, rb *respBuf) (a answer, answered bool, err error) {
-	if err := c.SetDeadline(deadline); err != nil {
-		c.Close()
-		return a, false, err
-	}
-	stop := context.AfterFunc(ctx, func() { c.SetDeadline(longAgo) })
-	c.bw.Write(head)
-	var n [20]byte
-	c.bw.Write(strconv.AppendInt(n[:0], int64(len(body)), 10))
-	c.bw.WriteString("\r\n\r\n")
-	c.bw.Write(body)
-	if err := c.bw.Flush(); err != nil {
-		stop()
-		c.Close()
-		return a, false, err
-	}
-	if _, err := c.br.Peek(1); err != nil {
-		stop()
-		c.Close()
-		return a, false, err
-	}
+// readAnswer reads the answer on c whole into rb; c is pooled or closed by
+// the time it returns.
+func (t *h1Transport) readAnswer(c *h1Conn, rb *respBuf, stop func() bool) (answer, error) {
 	buffered, _ := c.br.Peek(c.br.Buffered())
 	if h, ok := parseHead(buffered); ok && h.length <= maxBody {
 		c.br.Discard(h.n)
 		if cap(rb.b) < h.length {
 			rb.b = make([]byte, h.length)
 		}
-		a = answer{code: h.code, status: h.status, body: rb.b[:h.length]}
+		a := answer{code: h.code, status: h.status, body: rb.b[:h.length]}
 		if _, err := io.ReadFull(c.br, a.body); err != nil {
 			stop()
 			c.Close()
-			return answer{}, true, err
+			return answer{}, err
 		}
 		if stop() && h.keep {
 			t.put(c)
 		} else {
 			c.Close()
 		}
-		return a, true, nil
+		return a, nil
 	}
 	// Anything else (chunked, gzip, no length, interim answers) goes to the
-	// standard parser; the body then owns c.
-	var resp *http.Response
-	for {
-		resp, err = http.ReadResponse(c.br, postRequest)
-		if err != nil {
-			stop()
-			c.Close()
-			return answer{}, true, err
-		}
-		if resp.StatusCode < 100 || resp.StatusCode > 199 || resp.StatusCode == http.StatusSwitchingProtocols {
-			break
-		}
-	}
-	b, err := t.body(c, resp, postRequest, stop)
+	// standard parser.
+	resp, err := t.readResponse(c, postRequest, stop)
 	if err != nil {
-		return answer{}, true, err
+		return answer{}, err
 	}
-	data, err := rb.read(b)
-	b.Close()
+	data, err := rb.read(resp.Body)
+	resp.Body.Close()
 	if err != nil {
-		return answer{}, true, err
+		return answer{}, err
 	}
-	return answer{code: resp.StatusCode, status: resp.Status, body: data}, true, nil
+	return answer{code: resp.StatusCode, status: resp.Status, body: data}, nil
 }
 
 // head is a response head read by parseHead.
