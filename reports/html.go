@@ -567,18 +567,10 @@ const htmlSource = `<!DOCTYPE html>
 <section id="replay">
 <h2>Replay</h2>
 <p>{{.Summary}}</p>
-<dl class="facts">
-{{- range .Facts}}
-<dt>{{.Label}}</dt><dd>{{.Value}}</dd>
-{{- end}}
-</dl>
+{{template "facts" .Facts}}
 {{- with .Pacing}}
 <h3>Pacing</h3>
-<dl class="facts">
-{{- range .}}
-<dt>{{.Label}}</dt><dd>{{.Value}}</dd>
-{{- end}}
-</dl>
+{{template "facts" .}}
 {{- end}}
 {{- with .Classes}}
 <h3>Errors by class</h3>
@@ -669,7 +661,13 @@ const htmlSource = `<!DOCTYPE html>
 </main>
 </body>
 </html>
-{{define "outcomes" -}}
+{{define "facts" -}}
+<dl class="facts">
+{{- range .}}
+<dt>{{.Label}}</dt><dd>{{.Value}}</dd>
+{{- end}}
+</dl>
+{{- end}}{{define "outcomes" -}}
 <div class="table-wrap">
 <table>
 <thead><tr><th>Status</th>{{if .ShowCheck}}<th>Check</th>{{end}}<th>Rule</th><th class="num">Value</th>

@@ -165,20 +165,28 @@ func (p *fastParser) array(depth int) (any, bool) {
 			return nil, false
 		}
 		l = append(l, v)
-		p.ws()
-		if p.i >= len(p.s) {
-			return nil, false
-		}
-		switch p.s[p.i] {
-		case ',':
-			p.i++
-		case ']':
-			p.i++
-			return l, true
-		default:
-			return nil, false
+		if end, ok := p.next(']'); !ok || end {
+			return l, ok
 		}
 	}
+}
+
+// next reads the comma or the closing byte after an element: end is true
+// at the close, ok false at anything else.
+func (p *fastParser) next(close byte) (end, ok bool) {
+	p.ws()
+	if p.i >= len(p.s) {
+		return false, false
+	}
+	switch p.s[p.i] {
+	case ',':
+		p.i++
+		return false, true
+	case close:
+		p.i++
+		return true, true
+	}
+	return false, false
 }
 
 func (p *fastParser) object(depth int) (any, bool) {
@@ -209,18 +217,8 @@ func (p *fastParser) object(depth int) (any, bool) {
 			return nil, false
 		}
 		m[k] = v
-		p.ws()
-		if p.i >= len(p.s) {
-			return nil, false
-		}
-		switch p.s[p.i] {
-		case ',':
-			p.i++
-		case '}':
-			p.i++
-			return m, true
-		default:
-			return nil, false
+		if end, ok := p.next('}'); !ok || end {
+			return m, ok
 		}
 	}
 }

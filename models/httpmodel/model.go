@@ -440,22 +440,21 @@ func (m *Model) attempt(ctx context.Context, body []byte, n int) (Reply, *failur
 // http.Request and http.Response of the general path. ok is false for a
 // redirect, which the general path (http.Client) then follows.
 func (m *Model) attemptH1(ctx context.Context, body []byte, n int) (rep Reply, f *failure, ok bool) {
-	m.stats.requests.Add(1)
-	m.stats.sent.Add(int64(len(body)))
 	rb := getRespBuf()
 	defer putRespBuf(rb)
 	a, err := m.h1.post(ctx, time.Now().Add(m.o.Timeout), m.h1head, body, rb)
+	if err == nil {
+		switch a.code {
+		case http.StatusMovedPermanently, http.StatusFound, http.StatusSeeOther, http.StatusTemporaryRedirect, http.StatusPermanentRedirect:
+			return Reply{}, nil, false // counted by the general path
+		}
+	}
+	m.stats.requests.Add(1)
+	m.stats.sent.Add(int64(len(body)))
 	if err != nil {
 		return Reply{}, m.transportFailure(err, ctx), true
 	}
 	m.stats.received.Add(int64(len(a.body)))
-	switch a.code {
-	case http.StatusMovedPermanently, http.StatusFound, http.StatusSeeOther, http.StatusTemporaryRedirect, http.StatusPermanentRedirect:
-		m.stats.requests.Add(-1)
-		m.stats.sent.Add(-int64(len(body)))
-		m.stats.received.Add(-int64(len(a.body)))
-		return Reply{}, nil, false
-	}
 	rep, f = m.reply(a.code, a.status, a.body, n)
 	return rep, f, true
 }
