@@ -24,6 +24,7 @@
 #   RG_ENV="GOGC=100" bench/replay.sh   # environment for replaygate only
 #   HEADROOM=128 bench/replay.sh        # in flight of the second 50% run
 #   BATCH_SIZE=1024 bench/replay.sh     # replay.batch_size of the specs
+#   REPEAT=5 bench/replay.sh            # five times over; prints each row's median
 #
 # Without VEGETA it installs vegeta into a temporary folder with `go
 # install` (needs the Go module proxy). Needs jq. Generated traffic, specs
@@ -33,6 +34,7 @@ cd "$(dirname "$0")/.."
 CONC=${CONC:-"8 2"}
 DURATION=${DURATION:-10}                 # seconds a run
 HEADROOM=${HEADROOM:-64}                 # requests in flight of the second 50% run
+REPEAT=${REPEAT:-1}                      # repetitions of the whole sequence
 ROWS=${ROWS:-250000}                     # generated traffic; max mode replays all of it
 FEATURES=${FEATURES:-"age income session_length_s pages_viewed days_since_signup ctr_7d"}
 OUT=${OUT:-bench/out/replay}
@@ -169,23 +171,65 @@ both() {
   echo "$b"
 }
 
-for c in $CONC; do
-  echo "C=$c: replaygate max, vegeta closed loop ..." >&2
-  both "max-c$c" max "$c" 0 > "$tmp/vmax"
-  vmax=$(cat "$tmp/vmax")
-  for pct in 50 100; do
-    rate=$(( vmax * pct / 100 ))
-    echo "C=$c: open loop at $pct% ($rate/s) ..." >&2
-    both "rate$pct-c$c" rate "$c" "$rate" > /dev/null
-    if [ "$pct" = 50 ] && [ "$HEADROOM" != "$c" ]; then
-      echo "C=$c: open loop at $pct% ($rate/s), $HEADROOM in flight ..." >&2
-      both "rate$pct-c$c-h$HEADROOM" rate "$HEADROOM" "$rate" > /dev/null
-    fi
+runs=()   # the rows of every repetition, each prefixed with its repetition
+for rep in $(seq "$REPEAT"); do
+  [ "$REPEAT" = 1 ] || echo "repetition $rep of $REPEAT" >&2
+  rows=()
+  for c in $CONC; do
+    echo "C=$c: replaygate max, vegeta closed loop ..." >&2
+    both "max-c$c" max "$c" 0 > "$tmp/vmax"
+    vmax=$(cat "$tmp/vmax")
+    for pct in 50 100; do
+      rate=$(( vmax * pct / 100 ))
+      echo "C=$c: open loop at $pct% ($rate/s) ..." >&2
+      both "rate$pct-c$c" rate "$c" "$rate" > /dev/null
+      if [ "$pct" = 50 ] && [ "$HEADROOM" != "$c" ]; then
+        echo "C=$c: open loop at $pct% ($rate/s), $HEADROOM in flight ..." >&2
+        both "rate$pct-c$c-h$HEADROOM" rate "$HEADROOM" "$rate" > /dev/null
+      fi
+    done
   done
+  for r in "${rows[@]}"; do runs+=("$rep	$r"); done
 done
 echo "load average after: $(cut -d' ' -f1-3 /proc/loadavg)" >&2
 
+header='tool\tmode\tC\trate asked\treq/s\tp50 ms\tp99 ms\tlag p99 ms\tlate sends\terrors\tratio rg/vegeta\n'
 {
-  printf 'tool\tmode\tC\trate asked\treq/s\tp50 ms\tp99 ms\tlag p99 ms\tlate sends\terrors\tratio rg/vegeta\n'
-  printf '%s\n' "${rows[@]}"
-} | tee "$OUT/table.tsv" | column -t -s $'\t'
+  printf "$header"
+  printf '%s\n' "${runs[@]}" | cut -f2-
+} > "$OUT/table.tsv"
+if [ "$REPEAT" = 1 ]; then
+  column -t -s $'\t' "$OUT/table.tsv"
+  exit 0
+fi
+# With repetitions, each row of the table is the median of that row over
+# the repetitions (the rate asked too, as each repetition derives it from
+# its own vegeta run); the lag p99 and the ratio also show their range.
+echo "every repetition: $OUT/table.tsv; medians of $REPEAT repetitions:"
+{
+  printf "$header"
+  printf '%s\n' "${runs[@]}" | awk -F'\t' -v n="${#rows[@]}" '
+    function median(s,   a, k, i, j, t) {
+      k = split(s, a, " ")
+      for (i = 2; i <= k; i++) for (j = i; j > 1 && a[j-1] + 0 > a[j] + 0; j--) { t = a[j]; a[j] = a[j-1]; a[j-1] = t }
+      if (a[1] !~ /^[0-9.]+$/) return a[1]
+      return k % 2 ? a[(k + 1) / 2] : (a[k / 2] + a[k / 2 + 1]) / 2
+    }
+    function range(s, fmt,   a, k, i, lo, hi) {
+      k = split(s, a, " "); lo = hi = a[1]
+      if (lo !~ /^[0-9.]+$/) return ""
+      for (i = 2; i <= k; i++) { if (a[i] + 0 < lo + 0) lo = a[i]; if (a[i] + 0 > hi + 0) hi = a[i] }
+      return sprintf(" (" fmt "-" fmt ")", lo, hi)
+    }
+    { i = (NR - 1) % n; key[i] = $2 "\t" $3 "\t" $4
+      for (f = 5; f <= 12; f++) v[i, f] = v[i, f] " " $f }
+    END { for (i = 0; i < n; i++) {
+      line = key[i]
+      for (f = 5; f <= 12; f++) {
+        m = median(v[i, f])
+        if (m ~ /^[0-9.]+$/) m = sprintf(f == 12 ? "%.2f" : f >= 7 && f <= 9 ? "%.3f" : "%.0f", m)
+        if (f == 9 || f == 12) m = m range(v[i, f], f == 12 ? "%.2f" : "%.3f")
+        line = line "\t" m
+      }
+      print line } }'
+} | column -t -s $'\t'
