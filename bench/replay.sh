@@ -16,7 +16,11 @@
 #      timestamp in vegeta's results) minus its intended time, start +
 #      seq/rate. vegeta does not record its start, so the start is taken
 #      as the one that makes its least late hit exactly on time: a lower
-#      bound on its lag.
+#      bound on its lag;
+#   5. at 50% with HEADROOM in flight, bench/floor at the same rate: one
+#      thread on its own epoll, timerfd and pre-dialled sockets, with no Go
+#      scheduler, HTTP library or traffic between the timer and the write.
+#      Its lag is the floor the machine sets at that rate (row "floor").
 #
 #   bench/replay.sh                     # C = 8 and 2, 10 s a run
 #   CONC=8 DURATION=5 bench/replay.sh
@@ -57,6 +61,7 @@ if [ -z "${VEGETA:-}" ]; then
 fi
 go build -o "$OUT/replaygate" .
 go build -o "$OUT/noop" ./bench/noop
+go build -o "$OUT/floor" ./bench/floor
 data="$OUT/traffic-$ROWS"
 [ -d "$data" ] || go run ./fixtures/gen -rows "$ROWS" -out "$data" >/dev/null
 
@@ -152,6 +157,16 @@ vg() {
       (.requests - (.status_codes["200"] // 0)) ] | @tsv' "$OUT/$name.json")")
 }
 
+# fl C RATE: run bench/floor (the machine's floor: one thread, epoll, no
+# Go scheduler, HTTP library or traffic between the timer and the write)
+# at RATE with C connections and append a row
+fl() {
+  local c=$1 rate=$2 out
+  out=$("$OUT/floor" -url "$url" -body "$OUT/body.json" -rate "$rate" -duration "${DURATION}s" -conns "$c")
+  rows+=("$(awk -F'\t' -v c="$c" -v rate="$rate" -v d="$DURATION" '
+    { printf "floor\trate\t%s\t%s\t%d\t%s\t%s\t%s\t%s\t0\t-", c, rate, $1 / d, $4, $5, $2, $3 }' <<<"$out")")
+}
+
 echo "load average before: $(cut -d' ' -f1-3 /proc/loadavg), $(nproc) cores, server $addr" >&2
 spec warmup max 2 0 0.01 1
 "$OUT/replaygate" run --spec "$OUT/warmup.yaml" --quiet > "$OUT/warmup.log" 2>&1 || true
@@ -186,6 +201,7 @@ for rep in $(seq "$REPEAT"); do
       if [ "$pct" = 50 ] && [ "$HEADROOM" != "$c" ]; then
         echo "C=$c: open loop at $pct% ($rate/s), $HEADROOM in flight ..." >&2
         both "rate$pct-c$c-h$HEADROOM" rate "$HEADROOM" "$rate" > /dev/null
+        fl "$HEADROOM" "$rate"
       fi
     done
   done
