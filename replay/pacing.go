@@ -226,16 +226,34 @@ type sendReq struct {
 // (it holds one request per sender; a request enters it at its time, never
 // before), and that wait is queueing: it counts as scheduling lag and as
 // latency.
+//
+// A lone model that can send on time itself (pacedOpener: httpmodel on
+// Linux) gets each batch's requests ahead of their times instead, and no
+// senders run: its send time is when it wrote the request, and a request
+// that finds all its connections busy waits, which again is lag.
 type pacer struct {
 	e     *Engine
 	ctx   context.Context
 	start time.Time // intended send times are offsets from it
 	plans chan *paced
 	reqs  chan sendReq
-	slice bool // some model takes a batch, not a row range: cut each request's rows
+	slice bool               // some model takes a batch, not a row range: cut each request's rows
+	ps    models.PacedSender // the model sends on time itself; no senders
 	lags  lagHist
 	wg    sync.WaitGroup
 }
+
+// pacedOpener is a model that can send requests at their times itself, as
+// httpmodel.Model does on Linux: one thread of its own writes each request
+// the moment its timer fires, with no goroutine hand-over in between.
+type pacedOpener interface {
+	OpenPaced(ctx context.Context, inFlight int) (models.PacedSender, bool)
+}
+
+// pacedLead is how far ahead of its first send a batch's requests go to a
+// PacedSender: enough that the sender never waits for them, little enough
+// that the read-ahead stays a batch or two.
+const pacedLead = 50 * time.Millisecond
 
 // newPacer starts the scheduler and senders; send hands them batches,
 // finish waits for them.
@@ -246,12 +264,61 @@ func (e *Engine) newPacer(ctx context.Context, senders int) *pacer {
 			pc.slice = true
 		}
 	}
+	if po, ok := e.Scorers[0].Model.(pacedOpener); ok && len(e.Scorers) == 1 {
+		if ps, ok := po.OpenPaced(ctx, senders); ok {
+			pc.ps = ps
+			pc.wg.Add(1)
+			go pc.schedulePaced()
+			return pc
+		}
+	}
 	pc.wg.Add(1 + senders)
 	go pc.schedule()
 	for range senders {
 		go pc.sender()
 	}
 	return pc
+}
+
+// schedulePaced hands each batch's requests to the model's PacedSender
+// pacedLead before the first is due, and assembles each batch once all its
+// requests are done.
+func (pc *pacer) schedulePaced() {
+	defer pc.wg.Done()
+	defer pc.ps.Close()
+	clk := newClock()
+	defer clk.close()
+	first := true
+	for p := range pc.plans {
+		if first {
+			pc.start, first = time.Now(), false
+		}
+		if len(p.at) > 0 {
+			clk.wait(pc.ctx, pc.start.Add(p.at[0]-pacedLead))
+		}
+		reqs := make([]models.PacedRequest, len(p.at))
+		for r, at := range p.at {
+			lo := r * p.k
+			intended := pc.start.Add(at)
+			reqs[r] = models.PacedRequest{At: intended, In: p.j.in, Lo: lo, Hi: min(p.n, lo+p.k),
+				Done: func(sent, done time.Time, sc models.Scores, err error) {
+					if !sent.IsZero() {
+						pc.lags.add(sent.Sub(intended))
+					}
+					err = pc.e.store(pc.ctx, p, 0, lo, sc, err, intended, sent, sent, done)
+					p.errs[r] = err
+					p.done[r] = err == nil
+					p.wg.Done()
+				}}
+		}
+		p.wg.Add(len(reqs))
+		pc.ps.Send(reqs)
+		go func() {
+			p.wg.Wait()
+			p.j.out, p.j.err = pc.e.assemble(pc.ctx, p.j.in, p)
+			close(p.j.done)
+		}()
+	}
 }
 
 // send queues j's batch, with its rows' intended send offsets, for the
@@ -363,55 +430,66 @@ func (e *Engine) request(ctx context.Context, p *paced, b arrow.RecordBatch, lo 
 		} else {
 			sc, err = s.Model.Predict(ctx, b)
 		}
-		done := time.Now()
-		if err != nil {
-			if ctx.Err() != nil {
-				return ctx.Err()
-			}
-			return errs.WrapRun(fmt.Errorf("%s model: %w", s.Role, err), "")
+		if err := e.store(ctx, p, si, lo, sc, err, intended, sent, t0, time.Now()); err != nil {
+			return err
 		}
-		if len(sc.Score) != m {
-			return errs.Run("", "%s model returned %d scores for %d rows", s.Role, len(sc.Score), m)
+	}
+	return nil
+}
+
+// store writes scorer si's answer to the request at row lo of p (or
+// returns its failure). The first scorer's latency runs from the intended
+// send time, the others' from their own call (t0).
+func (e *Engine) store(ctx context.Context, p *paced, si, lo int, sc models.Scores, err error, intended, sent, t0, done time.Time) error {
+	m := min(p.k, p.n-lo)
+	s := e.Scorers[si]
+	if err != nil {
+		if ctx.Err() != nil {
+			return ctx.Err()
 		}
-		out := &p.outs[si]
-		copy(out.Score[lo:lo+m], sc.Score)
-		for i := 0; i < m; i++ {
-			switch {
-			case si == 0:
-				out.LatencyMS[lo+i] = float64(done.Sub(intended)) / float64(time.Millisecond)
-				p.service[lo+i] = float64(done.Sub(sent)) / float64(time.Millisecond)
-			case sc.LatencyMS != nil:
-				out.LatencyMS[lo+i] = sc.LatencyMS[i]
-			default:
-				out.LatencyMS[lo+i] = float64(done.Sub(t0)) / float64(time.Millisecond) / float64(m)
+		return errs.WrapRun(fmt.Errorf("%s model: %w", s.Role, err), "")
+	}
+	if len(sc.Score) != m {
+		return errs.Run("", "%s model returned %d scores for %d rows", s.Role, len(sc.Score), m)
+	}
+	out := &p.outs[si]
+	copy(out.Score[lo:lo+m], sc.Score)
+	for i := 0; i < m; i++ {
+		switch {
+		case si == 0:
+			out.LatencyMS[lo+i] = float64(done.Sub(intended)) / float64(time.Millisecond)
+			p.service[lo+i] = float64(done.Sub(sent)) / float64(time.Millisecond)
+		case sc.LatencyMS != nil:
+			out.LatencyMS[lo+i] = sc.LatencyMS[i]
+		default:
+			out.LatencyMS[lo+i] = float64(done.Sub(t0)) / float64(time.Millisecond) / float64(m)
+		}
+	}
+	if sc.Errors != nil || sc.Classes != nil {
+		p.mu.Lock()
+		if sc.Errors != nil {
+			if out.Errors == nil {
+				out.Errors, out.ErrorClass = make([]string, p.n), make([]string, p.n)
+			}
+			copy(out.Errors[lo:lo+m], sc.Errors)
+			if sc.ErrorClass != nil {
+				copy(out.ErrorClass[lo:lo+m], sc.ErrorClass)
 			}
 		}
-		if sc.Errors != nil || sc.Classes != nil {
-			p.mu.Lock()
-			if sc.Errors != nil {
-				if out.Errors == nil {
-					out.Errors, out.ErrorClass = make([]string, p.n), make([]string, p.n)
-				}
-				copy(out.Errors[lo:lo+m], sc.Errors)
-				if sc.ErrorClass != nil {
-					copy(out.ErrorClass[lo:lo+m], sc.ErrorClass)
+		if sc.Classes != nil {
+			if out.Classes == nil {
+				out.Classes = make([][]float64, len(sc.Classes))
+				for c := range out.Classes {
+					out.Classes[c] = make([]float64, p.n)
 				}
 			}
-			if sc.Classes != nil {
-				if out.Classes == nil {
-					out.Classes = make([][]float64, len(sc.Classes))
-					for c := range out.Classes {
-						out.Classes[c] = make([]float64, p.n)
-					}
-				}
-				for c := range sc.Classes {
-					if c < len(out.Classes) {
-						copy(out.Classes[c][lo:lo+m], sc.Classes[c])
-					}
+			for c := range sc.Classes {
+				if c < len(out.Classes) {
+					copy(out.Classes[c][lo:lo+m], sc.Classes[c])
 				}
 			}
-			p.mu.Unlock()
 		}
+		p.mu.Unlock()
 	}
 	return nil
 }

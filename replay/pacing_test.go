@@ -2,9 +2,14 @@ package replay
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"hash/fnv"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"runtime"
 	"sort"
 	"strings"
 	"testing"
@@ -15,6 +20,7 @@ import (
 	"github.com/apache/arrow-go/v18/arrow/memory"
 
 	"github.com/replaygate/replaygate/models"
+	"github.com/replaygate/replaygate/models/httpmodel"
 )
 
 // sleepModel sleeps a known time per call, chosen by the first row's x:
@@ -72,16 +78,53 @@ func pct(v []float64, q float64) float64 {
 // catch latency measured from the wrong instant: no row below its injected
 // time, p50 within +10 ms of 2 ms, p95 within +40 ms of 20 ms, and 9% to
 // 35% of rows at 20 ms or more.
+//
+// It runs twice: against an in-process model, paced by the engine's
+// scheduler and senders, and against a model server on 127.0.0.1 through
+// httpmodel, which sends on time itself (pacedOpener).
 func TestRateModeMeasuresInjectedLatency(t *testing.T) {
 	if testing.Short() {
-		t.Skip("takes 2 s")
+		t.Skip("takes 4 s")
 	}
-	m := sleepModel{func(x float64) time.Duration {
+	sleep := func(x float64) time.Duration {
 		if int(x)%10 == 9 {
 			return 20 * time.Millisecond
 		}
 		return 2 * time.Millisecond
-	}}
+	}
+	for name, m := range injected(t, sleep) {
+		t.Run(name, func(t *testing.T) { checkInjectedLatency(t, m) })
+	}
+}
+
+// injected returns the models whose answers take sleep(x): in process and
+// over HTTP.
+func injected(t *testing.T, sleep func(x float64) time.Duration) map[string]models.Model {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		var row struct{ X float64 }
+		if err := json.NewDecoder(r.Body).Decode(&row); err != nil {
+			http.Error(w, err.Error(), 400)
+			return
+		}
+		time.Sleep(sleep(row.X))
+		io.WriteString(w, `{"score": 0}`)
+	}))
+	t.Cleanup(srv.Close)
+	hm, err := httpmodel.New(httpmodel.Options{Protocol: httpmodel.JSON, URL: srv.URL, Features: []string{"x"}, Batch: 1, ScorePath: "score", Timeout: 5 * time.Second})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if runtime.GOOS == "linux" {
+		ps, ok := hm.OpenPaced(context.Background(), 1)
+		if !ok {
+			t.Fatal("the HTTP model does not pace itself: the test would not cover its sender")
+		}
+		ps.Close()
+	}
+	return map[string]models.Model{"in-process": sleepModel{sleep}, "http": hm}
+}
+
+func checkInjectedLatency(t *testing.T, m models.Model) {
 	lat, _, sum := latencies(t, m, 400, 200, 8)
 	p50, p95 := pct(lat, 0.5), pct(lat, 0.95)
 	if p50 < 2 || p50 > 12 {
@@ -115,14 +158,20 @@ func TestRateModeMeasuresInjectedLatency(t *testing.T) {
 // stall, while their service times do not.
 func TestRateModeShowsAStallInQueuedRequests(t *testing.T) {
 	if testing.Short() {
-		t.Skip("takes 2 s")
+		t.Skip("takes 4 s")
 	}
-	m := sleepModel{func(x float64) time.Duration {
+	sleep := func(x float64) time.Duration {
 		if x == 50 {
 			return 500 * time.Millisecond
 		}
 		return 100 * time.Microsecond
-	}}
+	}
+	for name, m := range injected(t, sleep) {
+		t.Run(name, func(t *testing.T) { checkStall(t, m) })
+	}
+}
+
+func checkStall(t *testing.T, m models.Model) {
 	lat, svc, sum := latencies(t, m, 300, 200, 1)
 	if p := pct(lat, 0.99); p < 400 {
 		t.Errorf("open-loop p99 = %.1f ms: the 500 ms stall is hidden", p)

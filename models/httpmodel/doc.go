@@ -72,5 +72,12 @@
 //
 // An engine that paces requests itself (open-loop replay, measured from
 // each request's intended send time) calls Model.Call per request and times
-// it: Call returns once the response is fully read.
+// it: Call returns once the response is fully read. On Linux,
+// Model.OpenPaced instead gives it a sender that sends requests at their
+// times itself: one locked thread on its own epoll, timerfd and
+// non-blocking sockets writes each request the moment its timer fires and
+// reads the answers, so that neither Go's scheduler nor its network poller
+// sits between a request's time and its write (see pacedSender). It serves
+// plain http:// servers without retries; answers it does not read itself
+// (chunked, compressed) switch it to Call.
 package httpmodel

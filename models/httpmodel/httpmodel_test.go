@@ -220,6 +220,20 @@ func TestFailures(t *testing.T) {
 			if st := m.Stats(); st.Retries != c.retried {
 				t.Errorf("%d retries counted, want %d", st.Retries, c.retried)
 			}
+			if c.retries > 0 {
+				return // retries are Call's: the model does not pace itself
+			}
+			// The same answers through the model's own paced sender.
+			sc = pacedPredict(t, m, in, 4)
+			checkAccounting(t, sc, n)
+			for i := range n {
+				if c.class == "" {
+					continue
+				}
+				if sc.ErrorClass[i] != c.class || !strings.Contains(sc.Errors[i], c.msg) || !math.IsNaN(sc.Score[i]) {
+					t.Errorf("paced: row %d: class %q, message %q, score %v; want %s with %q", i, sc.ErrorClass[i], sc.Errors[i], sc.Score[i], c.class, c.msg)
+				}
+			}
 		})
 	}
 }

@@ -180,10 +180,7 @@ func (m *Model) PredictRows(ctx context.Context, in arrow.RecordBatch, from, to 
 		return models.Scores{}, err
 	}
 	n := to - from
-	sc := models.Scores{
-		Score: make([]float64, n), LatencyMS: make([]float64, n),
-		Errors: make([]string, n), ErrorClass: make([]string, n),
-	}
+	sc := newScores(n)
 	batch := m.o.Batch
 	nf := len(bd.cols)
 	top := getScratch(nf, batch)
@@ -213,27 +210,7 @@ func (m *Model) PredictRows(ctx context.Context, in arrow.RecordBatch, from, to 
 			}
 			start := time.Now()
 			rep, err := m.Call(ctx, rows[:k])
-			lat := float64(time.Since(start).Nanoseconds()) / 1e6
-			var ce *CallError
-			errors.As(err, &ce)
-			for i := range k {
-				row := lo + i
-				sc.LatencyMS[row] = lat
-				switch {
-				case err != nil:
-					sc.Score[row] = math.NaN()
-					if ce != nil {
-						sc.Errors[row], sc.ErrorClass[row] = ce.Error(), ce.Class
-					} else {
-						sc.Errors[row], sc.ErrorClass[row] = err.Error(), "cancelled"
-					}
-				default:
-					sc.Score[row] = rep.Scores[i]
-					if rep.Errors != nil && rep.ErrorClass[i] != "" {
-						sc.Errors[row], sc.ErrorClass[row] = rep.Errors[i], rep.ErrorClass[i]
-					}
-				}
-			}
+			fill(&sc, lo, k, rep, err, float64(time.Since(start).Nanoseconds())/1e6)
 		}
 	}
 	if workers := min(m.o.Concurrency, nreq); workers <= 1 {
@@ -256,14 +233,51 @@ func (m *Model) PredictRows(ctx context.Context, in arrow.RecordBatch, from, to 
 	if err := ctx.Err(); err != nil {
 		return models.Scores{}, err
 	}
-	ok := true
+	return tidy(sc), nil
+}
+
+// newScores returns room for n rows' scores, latencies and errors.
+func newScores(n int) models.Scores {
+	return models.Scores{
+		Score: make([]float64, n), LatencyMS: make([]float64, n),
+		Errors: make([]string, n), ErrorClass: make([]string, n),
+	}
+}
+
+// fill writes the outcome of one call for rows [lo, lo+k) of sc: its
+// scores and per-row errors, or its error on every row, and its latency.
+func fill(sc *models.Scores, lo, k int, rep Reply, err error, latMS float64) {
+	var ce *CallError
+	errors.As(err, &ce)
+	for i := range k {
+		row := lo + i
+		sc.LatencyMS[row] = latMS
+		switch {
+		case err != nil:
+			sc.Score[row] = math.NaN()
+			if ce != nil {
+				sc.Errors[row], sc.ErrorClass[row] = ce.Error(), ce.Class
+			} else {
+				sc.Errors[row], sc.ErrorClass[row] = err.Error(), "cancelled"
+			}
+		default:
+			sc.Score[row] = rep.Scores[i]
+			if rep.Errors != nil && rep.ErrorClass[i] != "" {
+				sc.Errors[row], sc.ErrorClass[row] = rep.Errors[i], rep.ErrorClass[i]
+			}
+		}
+	}
+}
+
+// tidy drops sc's error columns when every row was scored.
+func tidy(sc models.Scores) models.Scores {
 	for _, c := range sc.ErrorClass {
-		ok = ok && c == ""
+		if c != "" {
+			return sc
+		}
 	}
-	if ok {
-		sc.Errors, sc.ErrorClass = nil, nil
-	}
-	return sc, nil
+	sc.Errors, sc.ErrorClass = nil, nil
+	return sc
 }
 
 // scratch is a worker's room to gather rows in, kept for reuse.
