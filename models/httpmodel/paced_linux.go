@@ -405,15 +405,18 @@ func (s *pacedSender) read(c *pconn) {
 		s.broken(c, errors.New("bytes from the server with no request in flight"))
 		return
 	}
+	if c.n == 0 {
+		if eof {
+			s.broken(c, io.EOF)
+		}
+		return
+	}
 	h, ok := parseHead(c.buf[:c.n])
 	if !ok {
-		if eof {
-			s.broken(c, errUnexpectedEOF(c.n))
-			return
-		}
-		if headEnd(c.buf[:c.n]) >= 0 {
-			// A whole head, but not one the loop reads: the general path
-			// reads this server's answers from now on.
+		if eof || headEnd(c.buf[:c.n]) >= 0 {
+			// An answer the loop does not read (not plain, or cut short
+			// before its head ended): the general path reads this one
+			// again, and this server's answers from now on.
 			s.general = true
 			r := c.req
 			c.req = nil
@@ -433,18 +436,15 @@ func (s *pacedSender) read(c *pconn) {
 		}
 		return
 	}
-	if c.n > h.n+h.length {
-		s.broken(c, errors.New("more bytes than one answer"))
-		return
-	}
+	extra := c.n > h.n+h.length // bytes past the answer: c cannot carry another
 	m := s.m
-	body := c.buf[h.n:c.n]
+	body := c.buf[h.n : h.n+h.length]
 	m.stats.received.Add(int64(len(body)))
 	rep, f := m.reply(h.code, h.status, body, c.req.rows)
 	s.complete(c, rep, f)
 	c.answered++
 	c.n = 0
-	if h.keep && !eof {
+	if h.keep && !eof && !extra {
 		s.idle = append(s.idle, c)
 	} else {
 		s.drop(c)

@@ -1,6 +1,7 @@
 package httpmodel
 
 import (
+	"bufio"
 	"compress/gzip"
 	"context"
 	"errors"
@@ -312,4 +313,53 @@ func TestPacedConnectionRefused(t *testing.T) {
 	if st := m.Stats(); st.Requests != 3 || st.Failed != 3 {
 		t.Errorf("stats %+v, want 3 requests, 3 failed", st)
 	}
+}
+
+// FuzzPacedAnswer answers the paced sender's request with arbitrary bytes
+// (then closes the connection) and checks it against Call over the same
+// bytes: the same class, the same score. Answers the loop reads itself
+// must read as the standard parser reads them; the others go to Call.
+func FuzzPacedAnswer(f *testing.F) {
+	if runtime.GOOS != "linux" {
+		f.Skip("the paced sender needs Linux")
+	}
+	f.Add([]byte("HTTP/1.1 200 OK\r\nContent-Length: 14\r\n\r\n{\"score\": 0.5}"))
+	f.Add([]byte("HTTP/1.1 200 OK\r\nContent-Length: 14\r\nConnection: close\r\n\r\n{\"score\": 0.5}trailing"))
+	f.Add([]byte("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\ne\r\n{\"score\": 0.5}\r\n0\r\n\r\n"))
+	f.Add([]byte("HTTP/1.1 500 Internal Server Error\r\nContent-Length: 4\r\n\r\noops"))
+	f.Add([]byte("HTTP/1.1 200 OK\r\nContent-Length: 40\r\n\r\n{\"score\": 0.5}"))
+	f.Add([]byte("HTTP/1.1 200 OK\nContent-Length: 14\n\n{\"score\": 0.5}"))
+	f.Add([]byte("HTTP/1.0 200 OK\r\n\r\n{\"score\": NaN}"))
+	f.Add([]byte("garbage"))
+	var answer atomic.Pointer[[]byte]
+	addr := rawServer(f, func(n int, c net.Conn) {
+		if readRequest(bufio.NewReader(c)) {
+			c.Write(*answer.Load())
+		}
+	})
+	in := floatBatch(f, "x", 1)
+	open := func(t *testing.T) *Model {
+		m, err := New(Options{Protocol: JSON, URL: addr, Features: []string{"x"}, Batch: 1, ScorePath: "score", Timeout: 2 * time.Second})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return m
+	}
+	f.Fuzz(func(t *testing.T, ans []byte) {
+		answer.Store(&ans)
+		want, err := open(t).PredictRows(context.Background(), in, 0, 1)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got := pacedPredict(t, open(t), in, 1)
+		class := func(sc models.Scores) string {
+			if sc.ErrorClass == nil {
+				return ""
+			}
+			return sc.ErrorClass[0]
+		}
+		if class(got) != class(want) || math.Float64bits(got.Score[0]) != math.Float64bits(want.Score[0]) {
+			t.Fatalf("answer %q: paced %q %v (%v), Call %q %v (%v)", ans, class(got), got.Score[0], got.Errors, class(want), want.Score[0], want.Errors)
+		}
+	})
 }
