@@ -267,7 +267,12 @@ func (s *pacedSender) busy() int {
 // sendDue writes every request whose time has come while a connection is
 // free or may be opened.
 func (s *pacedSender) sendDue(now time.Time) {
-	for len(s.pending) > 0 && !s.pending[0].At.After(now) {
+	for len(s.pending) > 0 {
+		if s.pending[0].At.After(now) {
+			if now = time.Now(); s.pending[0].At.After(now) {
+				return
+			}
+		}
 		r := s.pending[0]
 		if s.general || r.wire == nil {
 			select {
@@ -276,8 +281,7 @@ func (s *pacedSender) sendDue(now time.Time) {
 				return // every slot in use: the request waits, and the wait is lag
 			}
 			s.pending = s.pending[1:]
-			r.sent = time.Now()
-			s.hand(&r, func() { <-s.slots; s.wake() })
+			s.hand(&r, true, func() { <-s.slots; s.wake() })
 			continue
 		}
 		var c *pconn
@@ -525,15 +529,19 @@ func (s *pacedSender) drop(c *pconn) {
 
 // handAgain sends r once more through Call, keeping its first send time.
 func (s *pacedSender) handAgain(r *pacedReq) {
-	s.hand(r, func() {})
+	s.hand(r, false, func() {})
 }
 
-// hand has Call score r in a goroutine; release runs when it is done.
-func (s *pacedSender) hand(r *pacedReq, release func()) {
+// hand has Call score r in a goroutine, which takes r's send time when
+// fresh; release runs when it is done.
+func (s *pacedSender) hand(r *pacedReq, fresh bool, release func()) {
 	s.handed.Add(1)
 	go func() {
 		defer s.handed.Done()
 		defer release()
+		if fresh {
+			r.sent = time.Now()
+		}
 		sc, err := s.m.PredictRows(s.ctx, r.In, r.Lo, r.Hi)
 		r.Done(r.sent, time.Now(), sc, err)
 	}()
