@@ -264,14 +264,20 @@ func TestNonFiniteTFServing(t *testing.T) {
 	}
 }
 
-// TestConnectionRefused: nothing listens on the port.
-func TestConnectionRefused(t *testing.T) {
+// deadAddr is a loopback address nothing listens on.
+func deadAddr(t *testing.T) string {
+	t.Helper()
 	l, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
 	}
-	addr := l.Addr().String()
-	l.Close()
+	defer l.Close()
+	return l.Addr().String()
+}
+
+// TestConnectionRefused: nothing listens on the port.
+func TestConnectionRefused(t *testing.T) {
+	addr := deadAddr(t)
 	m, err := New(Options{Protocol: JSON, URL: "http://" + addr + "/score", Features: []string{"x"}, Retries: 1})
 	if err != nil {
 		t.Fatal(err)

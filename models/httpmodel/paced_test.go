@@ -291,12 +291,7 @@ func TestPacedInFlightBound(t *testing.T) {
 // Nothing listens on the port: every request fails as a connection
 // error, and nothing is lost.
 func TestPacedConnectionRefused(t *testing.T) {
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	addr := l.Addr().String()
-	l.Close()
+	addr := deadAddr(t)
 	m, err := New(Options{Protocol: JSON, URL: "http://" + addr + "/score", Features: []string{"x"}, Batch: 1, Timeout: time.Second})
 	if err != nil {
 		t.Fatal(err)
