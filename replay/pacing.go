@@ -229,8 +229,10 @@ type sendReq struct {
 //
 // A lone model that can send on time itself (pacedOpener: httpmodel on
 // Linux) gets each batch's requests ahead of their times instead, and no
-// senders run: its send time is when it wrote the request, and a request
-// that finds all its connections busy waits, which again is lag.
+// senders run: its send time is when it put the request on a connection
+// (its write, or the dial of a new connection, which counts as service
+// time as it does for a sender), and a request that finds all its
+// connections busy waits, which again is lag.
 type pacer struct {
 	e     *Engine
 	ctx   context.Context
