@@ -1,6 +1,7 @@
 package httpmodel
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -82,20 +83,18 @@ type pacedSender struct {
 	dead    error // the loop ended early (the context's error): Send fails requests itself
 
 	// The loop's own.
-	pending  []pacedReq // taken from queue, in time order
-	byFd     map[int]*pconn
-	idle     []*pconn
-	general  bool // answers need the general path: every request goes to Call
-	slots    chan struct{}
-	handed   sync.WaitGroup // requests given to Call
-	exited   chan struct{}
-	closeErr error
+	pending []pacedReq // taken from queue, in time order
+	byFd    map[int]*pconn
+	idle    []*pconn
+	general bool // answers need the general path: every request goes to Call
+	slots   chan struct{}
+	handed  sync.WaitGroup // requests given to Call
+	exited  chan struct{}
 }
 
 type pacedReq struct {
 	models.PacedRequest
 	wire []byte // the whole request: head and body
-	rows int
 	sent time.Time
 }
 
@@ -142,7 +141,7 @@ func (s *pacedSender) closeFds() {
 func (s *pacedSender) Send(reqs []models.PacedRequest) {
 	out := make([]pacedReq, len(reqs))
 	for i, r := range reqs {
-		out[i] = pacedReq{PacedRequest: r, rows: r.Hi - r.Lo}
+		out[i] = pacedReq{PacedRequest: r}
 		out[i].wire = s.m.wire(r)
 	}
 	s.mu.Lock()
@@ -417,7 +416,7 @@ func (s *pacedSender) read(c *pconn) {
 	}
 	h, ok := parseHead(c.buf[:c.n])
 	if !ok {
-		if eof || headEnd(c.buf[:c.n]) >= 0 {
+		if eof || bytes.Contains(c.buf[:c.n], []byte("\r\n\r\n")) {
 			// An answer the loop does not read (not plain, or cut short
 			// before its head ended): the general path reads this one
 			// again, and this server's answers from now on.
@@ -444,7 +443,7 @@ func (s *pacedSender) read(c *pconn) {
 	m := s.m
 	body := c.buf[h.n : h.n+h.length]
 	m.stats.received.Add(int64(len(body)))
-	rep, f := m.reply(h.code, h.status, body, c.req.rows)
+	rep, f := m.reply(h.code, h.status, body, c.req.Hi-c.req.Lo)
 	s.complete(c, rep, f)
 	c.answered++
 	c.n = 0
@@ -453,16 +452,6 @@ func (s *pacedSender) read(c *pconn) {
 	} else {
 		s.drop(c)
 	}
-}
-
-// headEnd is the offset of the blank line ending a head in b, or -1.
-func headEnd(b []byte) int {
-	for i := 3; i < len(b); i++ {
-		if b[i] == '\n' && b[i-1] == '\r' && b[i-2] == '\n' && b[i-3] == '\r' {
-			return i
-		}
-	}
-	return -1
 }
 
 func errUnexpectedEOF(got int) error {
@@ -485,8 +474,9 @@ func (s *pacedSender) complete(c *pconn, rep Reply, f *failure) {
 }
 
 func (s *pacedSender) finish(r *pacedReq, done time.Time, rep Reply, err error) {
-	sc := newScores(r.rows)
-	fill(&sc, 0, r.rows, rep, err, float64(done.Sub(r.sent).Nanoseconds())/1e6)
+	n := r.Hi - r.Lo
+	sc := newScores(n)
+	fill(&sc, 0, n, rep, err, float64(done.Sub(r.sent).Nanoseconds())/1e6)
 	r.Done(r.sent, done, tidy(sc), nil)
 }
 
