@@ -12,6 +12,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"testing"
 	"time"
@@ -153,7 +154,7 @@ func TestHTTPLatencyGateAndUnreachable(t *testing.T) {
 func TestHTTPRateMode(t *testing.T) {
 	dir := t.TempDir()
 	srv, features := mlflowServer(t, 3*time.Millisecond)
-	spec := writeHTTPSpec(t, dir, srv.URL, features, "replay: {mode: rate, rate: 300, sample: 0.05, seed: 1}\nchecks:\n  latency: {p99: 500ms}\n")
+	spec := writeHTTPSpec(t, dir, srv.URL, features, "replay: {mode: rate, rate: 300, sample: 0.05, seed: 1, realtime: true}\nchecks:\n  latency: {p99: 500ms}\n")
 	spec2 := strings.Replace(mustRead(t, spec), "batch: 64", "batch: 1", 1)
 	os.WriteFile(spec, []byte(spec2), 0o644)
 	r := run(t, "run", "--spec", spec, "--out-dir", dir, "--no-color")
@@ -170,6 +171,25 @@ func TestHTTPRateMode(t *testing.T) {
 	}
 	if res.Replay.DurationS < 0.6 {
 		t.Errorf("%d rows at 300 rows/s took %.2f s: not paced", res.Replay.Rows, res.Replay.DurationS)
+	}
+	// realtime: true is granted to root (and CAP_SYS_NICE, ulimit -r);
+	// refused, the run goes on and says how to get it.
+	pace := outcome(res, "replay.pace")
+	switch rt := res.Replay.Realtime; {
+	case runtime.GOOS != "linux":
+		if !strings.HasPrefix(rt, "not applied: ") || !strings.Contains(r.stdout, "replay.realtime: not applied") {
+			t.Errorf("realtime %q off Linux; stdout:\n%s", rt, r.stdout)
+		}
+	case rt == "on":
+		if pace == nil || !strings.Contains(pace.Message, "real-time priority") || strings.Contains(r.stdout, "replay.realtime") {
+			t.Errorf("realtime on, but replay.pace says %+v; stdout:\n%s", pace, r.stdout)
+		}
+	case strings.HasPrefix(rt, "refused: "):
+		if !strings.Contains(r.stdout, "replay.realtime: refused") || !strings.Contains(r.stdout, "setcap cap_sys_nice+ep") {
+			t.Errorf("realtime refused without a warning and a hint; stdout:\n%s", r.stdout)
+		}
+	default:
+		t.Errorf("replay.realtime = %q, want on or refused", rt)
 	}
 }
 

@@ -63,12 +63,15 @@ type ReplayStats struct {
 	// Pacing: the replay mode, and in the open-loop modes (rate,
 	// recorded) the requests sent, those sent more than 1 ms behind their
 	// intended time, and the scheduling lag.
-	Mode          string         `json:"mode,omitempty"`
-	Requests      int64          `json:"requests,omitempty"`
-	LateSends     int64          `json:"late_sends,omitempty"`
-	LagP50MS      float64        `json:"lag_p50_ms,omitempty"`
-	LagP99MS      float64        `json:"lag_p99_ms,omitempty"`
-	LagMaxMS      float64        `json:"lag_max_ms,omitempty"`
+	Mode      string  `json:"mode,omitempty"`
+	Requests  int64   `json:"requests,omitempty"`
+	LateSends int64   `json:"late_sends,omitempty"`
+	LagP50MS  float64 `json:"lag_p50_ms,omitempty"`
+	LagP99MS  float64 `json:"lag_p99_ms,omitempty"`
+	LagMaxMS  float64 `json:"lag_max_ms,omitempty"`
+	// Realtime, when replay.realtime asked for it: "on" when the sending
+	// thread ran at real-time priority, else why not.
+	Realtime      string         `json:"realtime,omitempty"`
 	ErrorExamples []ErrorExample `json:"error_examples,omitempty"`
 }
 

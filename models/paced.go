@@ -20,11 +20,23 @@ type PacedRequest struct {
 	Done func(sent, done time.Time, sc Scores, err error)
 }
 
+// PacedOptions configures a PacedSender.
+type PacedOptions struct {
+	InFlight int // requests (and connections) at once, at most
+	// Realtime asks the OS to run the sending thread at real-time
+	// priority (Linux SCHED_FIFO, the lowest level), so that no other
+	// thread of the machine delays a send it is due to write.
+	Realtime bool
+}
+
 // PacedSender sends requests at their times itself, so that no goroutine
 // hand-over sits between a request's time and its write. Send queues
 // requests in time order; Close, after the last Send, returns once every
-// request's Done has been called.
+// request's Done has been called. Realtime, when PacedOptions.Realtime
+// asked for it, is nil if the sending thread got real-time priority and
+// the OS's refusal otherwise.
 type PacedSender interface {
 	Send(reqs []PacedRequest)
 	Close()
+	Realtime() error
 }

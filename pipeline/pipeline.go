@@ -232,6 +232,7 @@ func Run(ctx context.Context, o Options) (*checks.Result, error) {
 			Workers: workers, Sample: sampleOf(sp), Seed: sp.Replay.Seed, IDColumn: sp.Traffic.ID,
 			Mode: sp.Replay.Mode, Rate: sp.Replay.Rate, Speedup: sp.Replay.Speedup,
 			TimestampColumn: sp.Traffic.Timestamp, RequestRows: sp.Candidate.Model.Batch,
+			Realtime: sp.Replay.Realtime,
 		}}
 		sum, err = eng.Run(ctx, src, sink)
 		if err != nil {
@@ -266,6 +267,10 @@ func Run(ctx context.Context, o Options) (*checks.Result, error) {
 		stats.Requests, stats.LateSends = sum.Requests, sum.Late
 		ms := func(d time.Duration) float64 { return float64(d) / float64(time.Millisecond) }
 		stats.LagP50MS, stats.LagP99MS, stats.LagMaxMS = ms(sum.LagP50), ms(sum.LagP99), ms(sum.LagMax)
+		stats.Realtime = sum.Realtime
+		if sum.Realtime != "" && sum.Realtime != replay.RealtimeOn {
+			res.Warnings = append(res.Warnings, "replay.realtime: "+sum.Realtime+realtimeHint(sum.Realtime))
+		}
 	}
 	if o.Mode == ModeCheck {
 		stats.RowsRead = sum.Rows
@@ -315,6 +320,14 @@ func Run(ctx context.Context, o Options) (*checks.Result, error) {
 	return res, nil
 }
 
+// realtimeHint says how to get real-time priority when the OS refused it.
+func realtimeHint(why string) string {
+	if !strings.HasPrefix(why, "refused") {
+		return ""
+	}
+	return "; sends ran at ordinary priority (hint: run as root, grant the binary CAP_SYS_NICE with setcap cap_sys_nice+ep, or allow real-time priority with ulimit -r 1; in Docker, --cap-add SYS_NICE)"
+}
+
 // paceOutcome reports whether an open-loop replay kept its pace: when more
 // than 1% of requests left late, the model (or this machine) could not keep
 // up, and the latency figures include that queueing. It warns rather than
@@ -328,6 +341,9 @@ func paceOutcome(s *checks.ReplayStats) *checks.Outcome {
 		Value: checks.F(share), Limit: "late share <= 0.01",
 		Message: fmt.Sprintf("%d of %d requests left more than 1 ms late; scheduling lag p50 %.3g ms, p99 %.3g ms, max %.3g ms",
 			s.LateSends, s.Requests, s.LagP50MS, s.LagP99MS, s.LagMaxMS)}
+	if s.Realtime == replay.RealtimeOn {
+		o.Message += "; sent from a thread at real-time priority"
+	}
 	if share > 0.01 {
 		o.Status = checks.Warn
 		o.Message += ": the replay could not keep the requested pace, and latency includes the queueing"

@@ -45,6 +45,11 @@ type Options struct {
 	Speedup         float64 // ModeRecorded: how many times faster than logged; 0 = 1
 	TimestampColumn string  // ModeRecorded: the logged arrival times
 	RequestRows     int     // open-loop modes: rows per request; 0 = 1
+	// Realtime asks for real-time priority for the thread that writes
+	// open-loop requests. Only a model that sends on its own
+	// (models.PacedSender) has such a thread; Summary.Realtime says what
+	// came of it.
+	Realtime bool
 }
 
 // Engine replays a source through its scorers.
@@ -64,7 +69,14 @@ type Summary struct {
 	Requests               int64
 	Late                   int64
 	LagP50, LagP99, LagMax time.Duration
+	// Realtime, when Options.Realtime asked for it: RealtimeOn, or why
+	// the sends ran at ordinary priority.
+	Realtime string
 }
+
+// RealtimeOn is Summary.Realtime when the sending thread ran at real-time
+// priority.
+const RealtimeOn = "on"
 
 type job struct {
 	in, out arrow.RecordBatch
@@ -217,7 +229,11 @@ func (e *Engine) Run(ctx context.Context, src Source, sink func(arrow.RecordBatc
 	wg.Wait()
 	sum.Read = read
 	sum.Duration = time.Since(start)
+	if e.Options.Realtime && !open {
+		sum.Realtime = "not applied: mode max has no send times to keep"
+	}
 	if open {
+		sum.Realtime = pc.realtime
 		lags := &pc.lags
 		sum.Requests, sum.Late = lags.n, lags.late
 		sum.LagP50, sum.LagP99, sum.LagMax = lags.quantile(0.5), lags.quantile(0.99), lags.max

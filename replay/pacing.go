@@ -241,15 +241,17 @@ type pacer struct {
 	reqs  chan sendReq
 	slice bool               // some model takes a batch, not a row range: cut each request's rows
 	ps    models.PacedSender // the model sends on time itself; no senders
-	lags  lagHist
-	wg    sync.WaitGroup
+	// realtime is Summary.Realtime: what came of Options.Realtime.
+	realtime string
+	lags     lagHist
+	wg       sync.WaitGroup
 }
 
 // pacedOpener is a model that can send requests at their times itself, as
 // httpmodel.Model does on Linux: one thread of its own writes each request
 // the moment its timer fires, with no goroutine hand-over in between.
 type pacedOpener interface {
-	OpenPaced(ctx context.Context, inFlight int) (models.PacedSender, bool)
+	OpenPaced(ctx context.Context, o models.PacedOptions) (models.PacedSender, bool)
 }
 
 // pacedLead is how far ahead of its first send a batch's requests go to a
@@ -266,13 +268,23 @@ func (e *Engine) newPacer(ctx context.Context, senders int) *pacer {
 			pc.slice = true
 		}
 	}
+	rt := e.Options.Realtime
 	if po, ok := e.Scorers[0].Model.(pacedOpener); ok && len(e.Scorers) == 1 {
-		if ps, ok := po.OpenPaced(ctx, senders); ok {
+		if ps, ok := po.OpenPaced(ctx, models.PacedOptions{InFlight: senders, Realtime: rt}); ok {
+			if rt {
+				pc.realtime = RealtimeOn
+				if err := ps.Realtime(); err != nil {
+					pc.realtime = "refused: " + err.Error()
+				}
+			}
 			pc.ps = ps
 			pc.wg.Add(1)
 			go pc.schedulePaced()
 			return pc
 		}
+	}
+	if rt {
+		pc.realtime = "not applied: only a lone http model on a plain http:// server with retries: 0, on Linux, sends from a thread of its own; the engine's senders are goroutines"
 	}
 	pc.wg.Add(1 + senders)
 	go pc.schedule()

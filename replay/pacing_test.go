@@ -97,6 +97,10 @@ func TestRateModeMeasuresInjectedLatency(t *testing.T) {
 	}
 }
 
+// The HTTP model paces itself: a change to OpenPaced's signature that
+// pacedOpener does not follow would silently bring back the senders.
+var _ pacedOpener = (*httpmodel.Model)(nil)
+
 // injected returns the models whose answers take sleep(x): in process and
 // over HTTP.
 func injected(t *testing.T, sleep func(x float64) time.Duration) map[string]models.Model {
@@ -115,7 +119,7 @@ func injected(t *testing.T, sleep func(x float64) time.Duration) map[string]mode
 		t.Fatal(err)
 	}
 	if runtime.GOOS == "linux" {
-		ps, ok := hm.OpenPaced(context.Background(), 1)
+		ps, ok := hm.OpenPaced(context.Background(), models.PacedOptions{InFlight: 1})
 		if !ok {
 			t.Fatal("the HTTP model does not pace itself: the test would not cover its sender")
 		}
@@ -329,5 +333,43 @@ func TestFNV64aMatchesHashFNV(t *testing.T) {
 		if got, want := fnv64a(s), h.Sum64(); got != want {
 			t.Errorf("fnv64a(%q) = %x, hash/fnv %x", s, got, want)
 		}
+	}
+}
+
+// Summary.Realtime says what came of Options.Realtime: only a model that
+// sends from a thread of its own can have it, and only in open loop.
+func TestRealtimeSummary(t *testing.T) {
+	ms := injected(t, func(float64) time.Duration { return 0 })
+	for _, tc := range []struct {
+		name, model, mode string
+		realtime          bool
+		want              string // prefix
+	}{
+		{"not asked", "http", ModeRate, false, ""},
+		{"max mode", "http", ModeMax, true, "not applied: mode max"},
+		{"engine senders", "in-process", ModeRate, true, "not applied: only a lone http model"},
+		{"own sender", "http", ModeRate, true, "on|refused: real-time priority for the sending thread: "},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			eng := &Engine{Scorers: []Scorer{{Role: "candidate", Model: ms[tc.model]}},
+				Options: Options{Mode: tc.mode, Rate: 2000, Workers: 2, RequestRows: 1, Realtime: tc.realtime}}
+			sum, err := eng.Run(context.Background(), &sliceSource{rows: 20, batch: 8}, func(arrow.RecordBatch) error { return nil })
+			if err != nil {
+				t.Fatal(err)
+			}
+			if sum.Rows != 20 {
+				t.Fatalf("%d rows replayed, want 20", sum.Rows)
+			}
+			ok := false
+			for _, w := range strings.Split(tc.want, "|") {
+				ok = ok || w == "" && sum.Realtime == "" || w != "" && strings.HasPrefix(sum.Realtime, w)
+			}
+			if runtime.GOOS != "linux" && tc.model == "http" && tc.mode == ModeRate && tc.realtime {
+				ok = strings.HasPrefix(sum.Realtime, "not applied: only a lone http model")
+			}
+			if !ok {
+				t.Errorf("Summary.Realtime = %q, want %q", sum.Realtime, tc.want)
+			}
+		})
 	}
 }

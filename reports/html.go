@@ -385,6 +385,9 @@ func htmlReplayOf(rs *checks.ReplayStats) *htmlReplay {
 			htmlFact{"scheduling lag p99", formatNumber(rs.LagP99MS) + " ms"},
 			htmlFact{"scheduling lag max", formatNumber(rs.LagMaxMS) + " ms"},
 		)
+		if rs.Realtime != "" {
+			h.Pacing = append(h.Pacing, htmlFact{"real-time priority", clean(rs.Realtime)})
+		}
 	}
 	type class struct {
 		name string

@@ -550,6 +550,29 @@ func (d *decoder) decode(path string, n ast.Node, v reflect.Value) error {
 		v.SetFloat(x)
 		return nil
 
+	case reflect.Bool:
+		if null {
+			return nil
+		}
+		sc, err := d.scalar(path, n, at, str, "true or false")
+		if err != nil {
+			return err
+		}
+		if !sc.plain && !sc.expanded {
+			return d.errAt(at, path, "remove the quotes: write true or false", "expected true or false, got string %s", sc.show())
+		}
+		// YAML 1.2's booleans only: yes, no, on and off are YAML 1.1's,
+		// and a spec that reads differently in another tool is a trap.
+		switch strings.TrimSpace(sc.text) {
+		case "true", "True", "TRUE":
+			v.SetBool(true)
+		case "false", "False", "FALSE":
+			v.SetBool(false)
+		default:
+			return d.errAt(at, path, "write true or false", "expected true or false, got %s", sc.show())
+		}
+		return nil
+
 	case reflect.Interface:
 		x, err := d.generic(path, n, str, 0)
 		if err != nil {

@@ -111,6 +111,9 @@ type Replay struct {
 	Sample      *float64 `yaml:"sample"`      // default 1.0
 	Seed        int64    `yaml:"seed"`
 	BatchSize   int      `yaml:"batch_size"` // rows per record batch; default 8192
+	// Realtime runs the thread that writes open-loop requests at
+	// real-time priority, where the OS allows it (see replay.Options).
+	Realtime bool `yaml:"realtime"`
 }
 
 // Checks configures every check; a nil check is not run.

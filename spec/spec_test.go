@@ -377,6 +377,27 @@ func TestParseErrors(t *testing.T) {
 			hint: "8192",
 		},
 		{
+			name: "quoted boolean",
+			in:   head + "replay: {mode: rate, rate: 10, realtime: \"true\"}\n",
+			want: `spec.yaml:4:42: replay.realtime: expected true or false, got string "true"`,
+			path: "replay.realtime",
+			hint: "remove the quotes",
+		},
+		{
+			name: "YAML 1.1 boolean",
+			in:   head + "replay: {mode: rate, rate: 10, realtime: yes}\n",
+			want: `spec.yaml:4:42: replay.realtime: expected true or false, got "yes"`,
+			path: "replay.realtime",
+			hint: "write true or false",
+		},
+		{
+			name: "boolean from a list",
+			in:   head + "replay: {realtime: [true]}\n",
+			want: "spec.yaml:4:20: replay.realtime: expected true or false, got a list",
+			path: "replay.realtime",
+			hint: "",
+		},
+		{
 			name: "unknown report format",
 			in:   head + "reports:\n  formats: [terminal, pdf]\n",
 			want: `spec.yaml:5:23: reports.formats[1]: unknown report format "pdf"`,
@@ -1105,5 +1126,27 @@ func TestSkewFeaturesAll(t *testing.T) {
 		if got := s.Checks.Skew.Features; !reflect.DeepEqual(got, tc.want) {
 			t.Errorf("features: %s = %#v, want %#v", tc.features, got, tc.want)
 		}
+	}
+}
+
+func TestRealtime(t *testing.T) {
+	for _, tc := range []struct {
+		value string
+		want  bool
+	}{
+		{"true", true}, {"True", true}, {"TRUE", true},
+		{"false", false}, {"False", false}, {"null", false}, {"${ON}", true}, {"${OFF}", false},
+	} {
+		in := head + "replay:\n  mode: rate\n  rate: 10\n  realtime: " + tc.value + "\n"
+		s, err := parse([]byte(in), "spec.yaml", env(map[string]string{"ON": "true", "OFF": "false"}))
+		if err != nil {
+			t.Fatalf("realtime: %s: %v", tc.value, err)
+		}
+		if s.Replay.Realtime != tc.want {
+			t.Errorf("realtime: %s = %v, want %v", tc.value, s.Replay.Realtime, tc.want)
+		}
+	}
+	if s, err := Parse([]byte(head), "spec.yaml"); err != nil || s.Replay.Realtime {
+		t.Fatalf("realtime is on by default (%v)", err)
 	}
 }

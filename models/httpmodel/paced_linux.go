@@ -23,8 +23,8 @@ import (
 // server that is not plain http:// (https, a proxy, a host name that does
 // not resolve to one address), retries asked for (their waits belong to
 // Call), or a kernel that refuses epoll.
-func (m *Model) OpenPaced(ctx context.Context, inFlight int) (s models.PacedSender, ok bool) {
-	if m.h1 == nil || m.h1head == nil || m.o.Retries > 0 || inFlight < 1 {
+func (m *Model) OpenPaced(ctx context.Context, o models.PacedOptions) (s models.PacedSender, ok bool) {
+	if m.h1 == nil || m.h1head == nil || m.o.Retries > 0 || o.InFlight < 1 {
 		return nil, false
 	}
 	ta, err := net.ResolveTCPAddr("tcp", m.h1.addr)
@@ -39,14 +39,36 @@ func (m *Model) OpenPaced(ctx context.Context, inFlight int) (s models.PacedSend
 		family = unix.AF_INET6
 		sa = &unix.SockaddrInet6{Port: ta.Port, Addr: [16]byte(ta.IP.To16())}
 	}
-	ps := &pacedSender{m: m, ctx: ctx, max: inFlight, family: family, sa: sa, byFd: map[int]*pconn{}, exited: make(chan struct{})}
+	ps := &pacedSender{m: m, ctx: ctx, max: o.InFlight, family: family, sa: sa, byFd: map[int]*pconn{},
+		realtime: o.Realtime, started: make(chan struct{}), exited: make(chan struct{})}
 	if err := ps.open(); err != nil {
 		ps.closeFds()
 		return nil, false
 	}
 	ps.stop = context.AfterFunc(ctx, ps.wake)
 	go ps.loop()
+	<-ps.started
 	return ps, true
+}
+
+// setRealtime puts the calling thread in the lowest real-time class
+// (SCHED_FIFO 1): it then runs the moment it wakes, ahead of every
+// ordinary thread of the machine, and the kernel's real-time throttling
+// still leaves the others a share of the core should it ever stay busy.
+// Threads cloned from it start as ordinary ones. It needs root,
+// CAP_SYS_NICE or a real-time limit (ulimit -r) of at least 1. A variable
+// so that tests can make the OS refuse.
+var setRealtime = func() error {
+	return unix.SchedSetAttr(0, &unix.SchedAttr{Policy: unix.SCHED_FIFO, Priority: 1, Flags: unix.SCHED_FLAG_RESET_ON_FORK}, 0)
+}
+
+// Realtime is nil when the sending thread runs at real-time priority as
+// asked, and why not otherwise.
+func (s *pacedSender) Realtime() error {
+	if !s.realtime {
+		return errors.New("not asked for")
+	}
+	return s.rtErr
 }
 
 // pacedSender is an event loop on one locked thread: its own epoll over a
@@ -76,6 +98,11 @@ type pacedSender struct {
 	tfd    int
 	efd    int
 	stop   func() bool
+
+	realtime bool          // run the loop's thread at real-time priority
+	rtErr    error         // why it does not, set before started closes
+	tid      int           // the loop's thread
+	started  chan struct{} // the loop runs on its thread
 
 	mu      sync.Mutex
 	queue   []pacedReq // from Send, not yet taken by the loop
@@ -198,7 +225,16 @@ func (m *Model) wire(r models.PacedRequest) []byte {
 }
 
 func (s *pacedSender) loop() {
+	// Locked and never unlocked: the thread ends with the loop, and its
+	// priority with it. The runtime creates no thread from a locked one.
 	runtime.LockOSThread()
+	s.tid = unix.Gettid()
+	if s.realtime {
+		if err := setRealtime(); err != nil {
+			s.rtErr = fmt.Errorf("real-time priority for the sending thread: %w", err)
+		}
+	}
+	close(s.started)
 	defer func() {
 		for _, c := range s.byFd {
 			unix.Close(c.fd)

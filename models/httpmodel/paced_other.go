@@ -10,6 +10,6 @@ import (
 
 // OpenPaced needs Linux's epoll and timerfd: elsewhere the engine paces
 // requests itself.
-func (m *Model) OpenPaced(ctx context.Context, inFlight int) (models.PacedSender, bool) {
+func (m *Model) OpenPaced(ctx context.Context, o models.PacedOptions) (models.PacedSender, bool) {
 	return nil, false
 }

@@ -39,13 +39,27 @@ func pacedPredict(t *testing.T, m *Model, in arrow.RecordBatch, inFlight int) mo
 // pacedRun is pacedPredict that returns each request's error.
 func pacedRun(t *testing.T, ctx context.Context, m *Model, in arrow.RecordBatch, inFlight int) (models.Scores, []error) {
 	t.Helper()
+	return pacedSend(t, pacedOpen(t, ctx, m, models.PacedOptions{InFlight: inFlight}), m, in)
+}
+
+// pacedOpen opens m's paced sender; it skips the test where there is
+// none, and fails it when m refuses.
+func pacedOpen(t *testing.T, ctx context.Context, m *Model, o models.PacedOptions) models.PacedSender {
+	t.Helper()
 	if runtime.GOOS != "linux" {
 		t.Skip("the paced sender needs Linux")
 	}
-	ps, ok := m.OpenPaced(ctx, inFlight)
+	ps, ok := m.OpenPaced(ctx, o)
 	if !ok {
 		t.Fatal("OpenPaced refused a plain http:// server")
 	}
+	return ps
+}
+
+// pacedSend sends in through ps (m's) as pacedPredict does, closes ps, and
+// returns the scores and each request's error.
+func pacedSend(t *testing.T, ps models.PacedSender, m *Model, in arrow.RecordBatch) (models.Scores, []error) {
+	t.Helper()
 	n := int(in.NumRows())
 	sc := newScores(n)
 	k := m.o.Batch
@@ -180,7 +194,7 @@ func TestPacedIdleConnectionClosed(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	ps, ok := m.OpenPaced(context.Background(), 2)
+	ps, ok := m.OpenPaced(context.Background(), models.PacedOptions{InFlight: 2})
 	if !ok {
 		t.Skip("no paced sender here")
 	}
@@ -255,7 +269,7 @@ func TestPacedInFlightBound(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	ps, ok := m.OpenPaced(context.Background(), 2)
+	ps, ok := m.OpenPaced(context.Background(), models.PacedOptions{InFlight: 2})
 	if !ok {
 		t.Skip("no paced sender here")
 	}
