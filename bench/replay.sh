@@ -17,7 +17,11 @@
 #      seq/rate. vegeta does not record its start, so the start is taken
 #      as the one that makes its least late hit exactly on time: a lower
 #      bound on its lag;
-#   5. at 50% with HEADROOM in flight, bench/floor at the same rate: one
+#   5. at 50% with HEADROOM in flight, replaygate once more with
+#      replay.realtime: true (row "replaygate-rt"; "replaygate-rt-refused"
+#      when the OS refuses real-time priority: run as root or with
+#      CAP_SYS_NICE);
+#   6. at 50% with HEADROOM in flight, bench/floor at the same rate: one
 #      thread on its own epoll, timerfd and pre-dialled sockets, with no Go
 #      scheduler, HTTP library or traffic between the timer and the write.
 #      Its lag is the floor the machine sets at that rate (row "floor").
@@ -29,6 +33,7 @@
 #   HEADROOM=128 bench/replay.sh        # in flight of the second 50% run
 #   BATCH_SIZE=1024 bench/replay.sh     # replay.batch_size of the specs
 #   REPEAT=5 bench/replay.sh            # five times over; prints each row's median
+#   REALTIME=0 bench/replay.sh          # without the replay.realtime row
 #
 # Without VEGETA it installs vegeta into a temporary folder with `go
 # install` (needs the Go module proxy). Needs jq. Generated traffic, specs
@@ -39,6 +44,7 @@ CONC=${CONC:-"8 2"}
 DURATION=${DURATION:-10}                 # seconds a run
 HEADROOM=${HEADROOM:-64}                 # requests in flight of the second 50% run
 REPEAT=${REPEAT:-1}                      # repetitions of the whole sequence
+REALTIME=${REALTIME:-1}                  # 1: also replay.realtime: true at 50%
 ROWS=${ROWS:-250000}                     # generated traffic; max mode replays all of it
 FEATURES=${FEATURES:-"age income session_length_s pages_viewed days_since_signup ctr_7d"}
 OUT=${OUT:-bench/out/replay}
@@ -81,6 +87,7 @@ spec() {
   [ "$sample" != 1 ] && replay="$replay, sample: $sample, seed: 1"
   [ -n "$rc" ] && replay="$replay, concurrency: $rc"
   [ -n "${BATCH_SIZE:-}" ] && replay="$replay, batch_size: $BATCH_SIZE"
+  [ -n "$extra" ] && replay="$replay, $extra"
   replay="$replay}"
   cat > "$OUT/$name.yaml" <<YAML
 version: 1
@@ -96,9 +103,13 @@ YAML
 }
 
 rows=()   # tool mode C asked req/s p50_ms p99_ms lag_p99_ms late errors
-# rg NAME MODE C RATE: run replaygate and append a row
+extra=""  # more replay keys for spec
+# rg NAME MODE C RATE [rt]: run replaygate (with replay.realtime: true
+# when rt) and append a row
 rg() {
-  local name=$1 mode=$2 c=$3 rate=$4 sample=1
+  local name=$1 mode=$2 c=$3 rate=$4 sample=1 tool=replaygate
+  extra=""
+  if [ "${5:-}" = rt ]; then tool=replaygate-rt; extra="realtime: true"; fi
   if [ "$mode" = rate ]; then
     sample=$(awk -v r="$rate" -v d="$DURATION" -v n="$ROWS" 'BEGIN { s = r * d / n; if (s >= 1) print 1; else printf "%.6f", s }')
     spec "$name" rate "$c" "$rate" "$sample"
@@ -113,12 +124,13 @@ rg() {
   if [ ! -s "$r" ]; then
     # A crash is a result too: record it and go on with the other runs.
     echo "replaygate $name wrote no result ($OUT/$name.log): $(grep -m1 -E 'panic|error' "$OUT/$name.log" || head -1 "$OUT/$name.log")" >&2
-    rows+=("$(printf 'replaygate\t%s\t%s\t%s\tcrashed\t-\t-\t-\t-\t-' "$mode" "$c" "$rate")")
+    rows+=("$(printf '%s\t%s\t%s\t%s\tcrashed\t-\t-\t-\t-\t-' "$tool" "$mode" "$c" "$rate")")
     return
   fi
-  rows+=("$(jq -r --arg m "$mode" --arg c "$c" --arg rate "$rate" '
+  rows+=("$(jq -r --arg tool "$tool" --arg m "$mode" --arg c "$c" --arg rate "$rate" '
     def obs($n): ([.checks[] | select(.name == $n) | .value] | first) // "-";
-    [ "replaygate", $m, $c, (if $m == "rate" then $rate else "-" end),
+    [ (if $tool == "replaygate-rt" and .replay.realtime != "on" then $tool + "-refused" else $tool end),
+      $m, $c, (if $m == "rate" then $rate else "-" end),
       (.replay.rows_per_s | floor),
       obs("latency.p50"), obs("latency.p99"),
       (if $m == "rate" then .replay.lag_p99_ms else "-" end),
@@ -201,6 +213,11 @@ for rep in $(seq "$REPEAT"); do
       if [ "$pct" = 50 ] && [ "$HEADROOM" != "$c" ]; then
         echo "C=$c: open loop at $pct% ($rate/s), $HEADROOM in flight ..." >&2
         both "rate$pct-c$c-h$HEADROOM" rate "$HEADROOM" "$rate" > /dev/null
+        if [ "$REALTIME" = 1 ]; then
+          echo "C=$c: open loop at $pct% ($rate/s), $HEADROOM in flight, replay.realtime ..." >&2
+          rg "rg-rate$pct-c$c-h$HEADROOM-rt" rate "$HEADROOM" "$rate" rt
+          rows[-1]="${rows[-1]}	-"
+        fi
         fl "$HEADROOM" "$rate"
       fi
     done
