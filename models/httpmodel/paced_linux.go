@@ -275,6 +275,9 @@ func (s *pacedSender) loop() {
 			s.abandon(fmt.Errorf("epoll: %w", err))
 			return
 		}
+		// Sends that are due go before the answers are read: after a
+		// stall of the server a burst of answers would delay them.
+		s.sendDue(time.Now())
 		for _, ev := range events[:n] {
 			switch fd := int(ev.Fd); fd {
 			case s.tfd, s.efd:
