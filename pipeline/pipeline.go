@@ -347,6 +347,9 @@ func paceOutcome(s *checks.ReplayStats) *checks.Outcome {
 	if share > 0.01 {
 		o.Status = checks.Warn
 		o.Message += ": the replay could not keep the requested pace, and latency includes the queueing"
+		if s.Realtime == "" {
+			o.Message += " (on a busy machine, replay.realtime: true may help: see the README's Pacing section)"
+		}
 	}
 	return o
 }
