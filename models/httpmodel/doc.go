@@ -79,5 +79,6 @@
 // reads the answers, so that neither Go's scheduler nor its network poller
 // sits between a request's time and its write (see pacedSender). It serves
 // plain http:// servers without retries; answers it does not read itself
-// (chunked, compressed) switch it to Call.
+// (chunked, compressed) switch it to Call. Asked to (PacedOptions.Realtime),
+// the thread runs at real-time priority where the OS allows it.
 package httpmodel

@@ -18,7 +18,7 @@ import (
 )
 
 // OpenPaced returns a sender that sends requests at their times from one
-// thread of its own (see pacedSender), with at most inFlight requests (and
+// thread of its own (see pacedSender), with at most o.InFlight requests (and
 // connections) at once; ok is false when the model cannot pace itself: a
 // server that is not plain http:// (https, a proxy, a host name that does
 // not resolve to one address), retries asked for (their waits belong to
